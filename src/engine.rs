@@ -1,0 +1,199 @@
+//! The scoring engine: answers → criterion weights → scores → ranking → explanation.
+//!
+//! # The formula
+//! Every criterion starts with weight 1. Each picked option multiplies the weights it
+//! names (`weights = { performance = 2 }` doubles it; 0 makes it irrelevant). A
+//! framework's score is its weighted mean rating scaled to the guide's 35-point total,
+//! plus the affinity bonuses of the picked options (framework or language, in guide
+//! points):
+//!
+//! ```text
+//! score(f) = 7 · Σc w(c)·rating(f, c) / Σc w(c)  +  Σ bonus(f)
+//! ```
+//!
+//! With all weights equal and no bonus this is exactly the guide's total. (If every
+//! weight is set to 0 the weights fall back to equal.) Excluded frameworks are ranked
+//! but can never be recommended.
+//!
+//! Ties (scores within 1e-9) are broken by the guide's unweighted total, then by the
+//! guide's order of presentation; a tie is reported as such in the explanation.
+
+mod explain;
+mod profile;
+
+use serde::{Deserialize, Serialize};
+
+pub use explain::{Deciding, Explanation, FlipPoint, RunnerUp, TradeOff};
+pub use profile::{Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile, WeightChange};
+
+use crate::guide::Catalogue;
+use crate::ids::FrameworkId;
+use crate::questionnaire::{Answers, QuestionSet};
+
+/// Scores closer than this are a tie.
+pub const TIE_EPSILON: f64 = 1e-9;
+/// A winner ahead by less than this many guide points is flagged as a close call.
+pub const CLOSE_CALL_MARGIN: f64 = 1.0;
+
+/// One framework's place in the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Standing {
+    /// The framework.
+    pub framework: FrameworkId,
+    /// Its score: weighted ratings plus bonuses.
+    pub score: f64,
+    /// The part of the score that comes from the guide's ratings.
+    pub from_ratings: f64,
+    /// Affinity bonuses that applied to it.
+    pub bonuses: Vec<Bonus>,
+    /// Why it is ruled out; empty when eligible.
+    pub excluded: Vec<Exclusion>,
+}
+
+impl Standing {
+    /// Whether the framework can be recommended.
+    pub fn is_eligible(&self) -> bool {
+        self.excluded.is_empty()
+    }
+}
+
+/// The outcome of a questionnaire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Verdict {
+    /// A framework is recommended, with why.
+    Recommend(Box<Explanation>),
+    /// The answers ruled out every framework.
+    NothingEligible,
+}
+
+/// The full result: weights, ranking and verdict. Serializable so it can be stored and
+/// rendered again exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// The guide edition the ratings come from.
+    pub guide_version: String,
+    /// The weight of every criterion, with the answers that changed it.
+    pub weights: Vec<CriterionWeight>,
+    /// Eligible frameworks best first, then excluded ones best first.
+    pub ranking: Vec<Standing>,
+    /// The recommendation, or why there is none.
+    pub verdict: Verdict,
+}
+
+impl Recommendation {
+    /// The standing of a framework.
+    pub fn standing(&self, framework: &FrameworkId) -> Option<&Standing> {
+        self.ranking.iter().find(|s| &s.framework == framework)
+    }
+
+    /// The recommended framework, if any.
+    pub fn winner(&self) -> Option<&FrameworkId> {
+        match &self.verdict {
+            Verdict::Recommend(explanation) => Some(&explanation.winner),
+            Verdict::NothingEligible => None,
+        }
+    }
+}
+
+/// Scores a set's answers against the catalogue.
+pub fn recommend(catalogue: &Catalogue, set: &QuestionSet, answers: &Answers) -> Recommendation {
+    let profile = Profile::from_answers(catalogue, set, answers);
+    evaluate(catalogue, &profile)
+}
+
+/// Scores a profile (weights, bonuses, exclusions) against the catalogue.
+pub fn evaluate(catalogue: &Catalogue, profile: &Profile) -> Recommendation {
+    let weights: Vec<f64> = profile.weights.iter().map(|w| w.weight).collect();
+    let scores = scores(catalogue, &weights, profile);
+    let order = rank(catalogue, &scores, profile);
+    let ranking: Vec<Standing> = order
+        .iter()
+        .map(|&f| Standing {
+            framework: catalogue.frameworks[f].id.clone(),
+            score: scores[f].total,
+            from_ratings: scores[f].from_ratings,
+            bonuses: profile.bonuses[f].clone(),
+            excluded: profile.exclusions[f].clone(),
+        })
+        .collect();
+    let verdict = if ranking.first().is_some_and(Standing::is_eligible) {
+        Verdict::Recommend(Box::new(explain::explain(catalogue, profile, &order, &scores)))
+    } else {
+        Verdict::NothingEligible
+    };
+    Recommendation {
+        guide_version: catalogue.guide.version.clone(),
+        weights: profile.weights.clone(),
+        ranking,
+        verdict,
+    }
+}
+
+/// A framework's score split in its two parts.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    from_ratings: f64,
+    total: f64,
+}
+
+/// Every framework's score under the given weights (indexed like the catalogue).
+fn scores(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Vec<Score> {
+    let sum: f64 = weights.iter().sum();
+    let equal = sum <= 0.0;
+    let denominator = if equal { weights.len() as f64 } else { sum };
+    let criteria = catalogue.criteria.len() as f64;
+    catalogue
+        .frameworks
+        .iter()
+        .enumerate()
+        .map(|(f, framework)| {
+            let weighted: f64 = framework
+                .ratings
+                .iter()
+                .zip(weights)
+                .map(|(r, w)| r.rating.points() * if equal { 1.0 } else { *w })
+                .sum();
+            let from_ratings = criteria * weighted / denominator;
+            let bonus: f64 = profile.bonuses[f].iter().map(|b| b.points).sum();
+            Score {
+                from_ratings,
+                total: from_ratings + bonus,
+            }
+        })
+        .collect()
+}
+
+/// Catalogue indices, eligible first, each group by score with the documented
+/// tie-break: guide total, then guide order.
+fn rank(catalogue: &Catalogue, scores: &[Score], profile: &Profile) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..catalogue.frameworks.len()).collect();
+    order.sort_by(|&a, &b| {
+        let eligible = |f: usize| profile.exclusions[f].is_empty();
+        eligible(b)
+            .cmp(&eligible(a))
+            .then_with(|| {
+                if (scores[a].total - scores[b].total).abs() < TIE_EPSILON {
+                    std::cmp::Ordering::Equal
+                } else {
+                    scores[b].total.total_cmp(&scores[a].total)
+                }
+            })
+            .then_with(|| {
+                catalogue.frameworks[b]
+                    .total()
+                    .total_cmp(&catalogue.frameworks[a].total())
+            })
+            .then_with(|| a.cmp(&b))
+    });
+    order
+}
+
+/// The winner's catalogue index under other weights, or `None` if nothing is eligible.
+fn winner_with(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Option<usize> {
+    let scores = scores(catalogue, weights, profile);
+    rank(catalogue, &scores, profile)
+        .first()
+        .copied()
+        .filter(|&f| profile.exclusions[f].is_empty())
+}

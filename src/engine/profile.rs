@@ -1,0 +1,203 @@
+//! Answers → a profile: criterion weights, affinity bonuses and exclusions, each
+//! traced back to the answers that caused it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::guide::Catalogue;
+use crate::ids::{CriterionId, LanguageId, OptionId, QuestionId};
+use crate::questionnaire::{Answers, QuestionSet};
+
+/// The answer an effect came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Because {
+    /// The question.
+    pub question: QuestionId,
+    /// The option picked.
+    pub option: OptionId,
+    /// The option's label, kept so a stored result reads the same later.
+    pub label: String,
+}
+
+/// One change to a criterion's weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightChange {
+    /// The multiplier applied.
+    pub factor: f64,
+    /// The answer that applied it.
+    pub because: Because,
+}
+
+/// A criterion's final weight and how it got there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionWeight {
+    /// The criterion.
+    pub criterion: CriterionId,
+    /// The product of all multipliers (1 when no answer touched it).
+    pub weight: f64,
+    /// The answers that changed it, in question order.
+    pub changes: Vec<WeightChange>,
+}
+
+/// Guide points added to a framework by an answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bonus {
+    /// Points added (negative: taken away).
+    pub points: f64,
+    /// Set when the bonus came through the framework's language.
+    pub language: Option<LanguageId>,
+    /// The answer that gave it.
+    pub because: Because,
+}
+
+/// Why a framework is ruled out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExclusionKind {
+    /// The answer excludes it by name.
+    Excluded,
+    /// The answer allows only these languages.
+    OnlyLanguages {
+        /// The languages allowed.
+        allowed: Vec<LanguageId>,
+    },
+    /// The answer allows only the team's languages.
+    OnlyTeamLanguages {
+        /// The languages the answers say the team knows.
+        team: Vec<LanguageId>,
+    },
+}
+
+/// An exclusion and the answer behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// What kind of constraint.
+    pub kind: ExclusionKind,
+    /// The answer that set it.
+    pub because: Because,
+}
+
+/// What the answers ask for, ready to score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// One entry per criterion, in catalogue order.
+    pub weights: Vec<CriterionWeight>,
+    /// Per framework (catalogue order): its bonuses.
+    pub bonuses: Vec<Vec<Bonus>>,
+    /// Per framework (catalogue order): why it is excluded; empty when eligible.
+    pub exclusions: Vec<Vec<Exclusion>>,
+}
+
+impl Profile {
+    /// Equal weights, no bonus, nothing excluded: the guide's own view.
+    pub fn neutral(catalogue: &Catalogue) -> Profile {
+        Profile {
+            weights: catalogue
+                .criteria
+                .iter()
+                .map(|c| CriterionWeight {
+                    criterion: c.id.clone(),
+                    weight: 1.0,
+                    changes: Vec::new(),
+                })
+                .collect(),
+            bonuses: vec![Vec::new(); catalogue.frameworks.len()],
+            exclusions: vec![Vec::new(); catalogue.frameworks.len()],
+        }
+    }
+
+    /// Applies the effects of every picked option of the questions that are shown.
+    /// Ids were checked against the catalogue when the set was loaded; an id that
+    /// still does not resolve (a set checked against another catalogue) is ignored.
+    pub fn from_answers(catalogue: &Catalogue, set: &QuestionSet, answers: &Answers) -> Profile {
+        let mut profile = Profile::neutral(catalogue);
+        let mut team_languages: Vec<LanguageId> = Vec::new();
+        let mut team_rules: Vec<Because> = Vec::new();
+
+        for question in set.shown(answers) {
+            let Some(picked) = answers.get(&question.id) else {
+                continue;
+            };
+            for option in picked.iter().filter_map(|id| question.option(id.as_str())) {
+                let because = Because {
+                    question: question.id.clone(),
+                    option: option.id.clone(),
+                    label: option.label.clone(),
+                };
+                let effects = &option.effects;
+                for (criterion, factor) in &effects.weights {
+                    if let Some((c, _)) = catalogue.criterion(criterion.as_str()) {
+                        profile.weights[c].weight *= factor;
+                        profile.weights[c].changes.push(WeightChange {
+                            factor: *factor,
+                            because: because.clone(),
+                        });
+                    }
+                }
+                for (framework, points) in &effects.frameworks {
+                    if let Some((f, _)) = catalogue.framework(framework.as_str()) {
+                        profile.bonuses[f].push(Bonus {
+                            points: *points,
+                            language: None,
+                            because: because.clone(),
+                        });
+                    }
+                }
+                for (language, points) in &effects.languages {
+                    if *points > 0.0 && !team_languages.contains(language) {
+                        team_languages.push(language.clone());
+                    }
+                    for (f, framework) in catalogue.frameworks.iter().enumerate() {
+                        if &framework.language == language {
+                            profile.bonuses[f].push(Bonus {
+                                points: *points,
+                                language: Some(language.clone()),
+                                because: because.clone(),
+                            });
+                        }
+                    }
+                }
+                for framework in &effects.exclude {
+                    if let Some((f, _)) = catalogue.framework(framework.as_str()) {
+                        profile.exclusions[f].push(Exclusion {
+                            kind: ExclusionKind::Excluded,
+                            because: because.clone(),
+                        });
+                    }
+                }
+                if !effects.only_languages.is_empty() {
+                    for (f, framework) in catalogue.frameworks.iter().enumerate() {
+                        if !effects.only_languages.contains(&framework.language) {
+                            profile.exclusions[f].push(Exclusion {
+                                kind: ExclusionKind::OnlyLanguages {
+                                    allowed: effects.only_languages.clone(),
+                                },
+                                because: because.clone(),
+                            });
+                        }
+                    }
+                }
+                if effects.only_team_languages {
+                    team_rules.push(because);
+                }
+            }
+        }
+
+        // Applied last, once every answer naming a team language is known. With no
+        // team language given there is nothing to restrict to, so the rule is moot.
+        if !team_languages.is_empty() {
+            for because in team_rules {
+                for (f, framework) in catalogue.frameworks.iter().enumerate() {
+                    if !team_languages.contains(&framework.language) {
+                        profile.exclusions[f].push(Exclusion {
+                            kind: ExclusionKind::OnlyTeamLanguages {
+                                team: team_languages.clone(),
+                            },
+                            because: because.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        profile
+    }
+}

@@ -1,0 +1,18 @@
+//! stackpick: recommends a backend framework from the ratings of a published guide
+//! ("Top 7 Backend Frameworks to Use in 2024"), explaining why in the guide's terms.
+//!
+//! The core knows nothing of Discord or terminals:
+//! - [`guide`]: the catalogue of frameworks, criteria and ratings;
+//! - [`questionnaire`]: the question-set format, its validation and answers;
+//! - [`engine`]: answers → weights → scores → ranking → explanation;
+//! - [`conversation`]: the state machine every adapter drives.
+//!
+//! Adapters sit around it: [`terminal`] (the default mode) and the Discord bot.
+
+pub mod conversation;
+pub mod engine;
+pub mod guide;
+pub mod ids;
+pub mod questionnaire;
+pub mod terminal;
+pub mod text;

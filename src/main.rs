@@ -1,0 +1,171 @@
+//! The `stackpick` command: the terminal questionnaire by default, plus tools to
+//! check question sets and score answers non-interactively.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+use stackpick::engine;
+use stackpick::guide::Catalogue;
+use stackpick::ids::{OptionId, QuestionId};
+use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
+use stackpick::terminal::{self, Ending};
+
+/// Recommends a backend framework from the ratings of "Top 7 Backend Frameworks to
+/// Use in 2024", explaining why. With no command, asks the questions in the terminal.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Use another catalogue file instead of the built-in one.
+    #[arg(long, global = true, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ask a question set in the terminal (numbered options; b = back, s = skip, q = quit).
+    Ask {
+        /// A question-set file, or the id of a built-in set (default, quick, realtime).
+        #[arg(long, value_name = "FILE|ID", default_value = "default")]
+        questions: String,
+    },
+    /// Score answers from a file without asking (TOML: question id = option id or list).
+    Recommend {
+        /// The answers file.
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        /// A question-set file, or the id of a built-in set.
+        #[arg(long, value_name = "FILE|ID", default_value = "default")]
+        questions: String,
+        /// Print the full result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate question-set files; lists every problem and exits non-zero on any.
+    Check {
+        /// The files to check.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show the guide's catalogue: every rating and each framework's total.
+    Frameworks,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let catalogue = load_catalogue(cli.catalogue.as_deref())?;
+    match cli.command.unwrap_or(Command::Ask {
+        questions: "default".to_owned(),
+    }) {
+        Command::Ask { questions } => {
+            let set = resolve_set(&questions, &catalogue)?;
+            let stdin = std::io::stdin().lock();
+            let ending = terminal::run(&set, &catalogue, stdin, std::io::stdout().lock())
+                .context("the terminal questionnaire failed")?;
+            Ok(match ending {
+                Ending::Finished(_) | Ending::Cancelled => ExitCode::SUCCESS,
+                Ending::InputClosed => ExitCode::FAILURE,
+            })
+        }
+        Command::Recommend {
+            answers,
+            questions,
+            json,
+        } => {
+            let set = resolve_set(&questions, &catalogue)?;
+            let answers = read_answers(&answers)?;
+            if let Err(problems) = answers.check(&set) {
+                bail!("the answers don't fit set `{}`:\n  - {}", set.id, problems.join("\n  - "));
+            }
+            let recommendation = engine::recommend(&catalogue, &set, &answers);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&recommendation)?);
+            } else {
+                print!("{}", terminal::render(&catalogue, &recommendation));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { files } => {
+            let mut failed = false;
+            for file in &files {
+                let name = file.display().to_string();
+                let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+                match QuestionSet::from_bytes(&name, &bytes, &catalogue) {
+                    Ok(set) => println!(
+                        "{name}: ok — set `{}` version {}, {} questions",
+                        set.id,
+                        set.version,
+                        set.questions.len()
+                    ),
+                    Err(error) => {
+                        eprintln!("{error}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Frameworks => {
+            print!("{}", terminal::frameworks_table(&catalogue));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_catalogue(path: Option<&Path>) -> Result<Catalogue> {
+    match path {
+        None => Ok(Catalogue::builtin().clone()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the catalogue {}", path.display()))?;
+            Catalogue::from_toml(&text).with_context(|| format!("in {}", path.display()))
+        }
+    }
+}
+
+/// A question-set file, or a built-in set by id.
+fn resolve_set(file_or_id: &str, catalogue: &Catalogue) -> Result<QuestionSet> {
+    let path = Path::new(file_or_id);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file_or_id}"))?;
+        return Ok(QuestionSet::from_toml(Source { name: file_or_id, text: &text }, catalogue)?);
+    }
+    let sets = builtin_sets(catalogue)?;
+    let ids: Vec<String> = sets.iter().map(|s| s.id.to_string()).collect();
+    sets.into_iter()
+        .find(|s| s.id.as_str() == file_or_id)
+        .with_context(|| format!("`{file_or_id}` is neither a file nor a built-in set ({})", ids.join(", ")))
+}
+
+/// Answers as TOML: `question = "option"` or `question = ["a", "b"]`; `[]` skips.
+fn read_answers(path: &Path) -> Result<Answers> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let mut answers = Answers::default();
+    for (question, value) in table {
+        let options: Option<Vec<OptionId>> = match &value {
+            toml::Value::String(option) => Some(vec![OptionId::new(option.clone())]),
+            toml::Value::Array(items) => items.iter().map(|i| i.as_str().map(OptionId::from)).collect(),
+            _ => None,
+        };
+        let options = options.with_context(|| {
+            format!("in {}: `{question}` must be an option id in quotes or a list of them", path.display())
+        })?;
+        answers.set(QuestionId::new(question), options);
+    }
+    Ok(answers)
+}

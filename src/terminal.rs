@@ -1,0 +1,251 @@
+//! The terminal adapter, the embedded default: asks a question set on stdin/stdout
+//! (numbered options; b = back, s = skip, q = quit) and prints the recommendation.
+
+use std::io::{self, BufRead, Write};
+
+use crate::conversation::{parse_reply, Conversation, ReplyError, StepError, View};
+use crate::engine::{Recommendation, Verdict};
+use crate::guide::Catalogue;
+use crate::questionnaire::{Choice, Question, QuestionSet};
+use crate::text;
+
+/// How an interactive session ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// Every question answered; the result was printed.
+    Finished(Box<Recommendation>),
+    /// The person typed q.
+    Cancelled,
+    /// Input ended before the questionnaire was done.
+    InputClosed,
+}
+
+/// Runs the questionnaire interactively on `input`/`output`.
+pub fn run(
+    set: &QuestionSet,
+    catalogue: &Catalogue,
+    mut input: impl BufRead,
+    mut output: impl Write,
+) -> io::Result<Ending> {
+    writeln!(output, "{}\n{}\n", set.title, set.description)?;
+    let mut conversation = Conversation::start(set);
+    let mut line = String::new();
+    loop {
+        let view = conversation.view(set, catalogue).map_err(io::Error::other)?;
+        let question = match view {
+            View::Finished(recommendation) => {
+                write!(output, "\n{}", render(catalogue, &recommendation))?;
+                return Ok(Ending::Finished(recommendation));
+            }
+            View::Cancelled => {
+                writeln!(output, "Cancelled. Run it again any time.")?;
+                return Ok(Ending::Cancelled);
+            }
+            View::Ask {
+                question,
+                progress,
+                previous,
+                ..
+            } => {
+                writeln!(output, "Question {} of {}: {}", progress.number, progress.total, question.prompt)?;
+                write_options(&mut output, question, previous.unwrap_or_default())?;
+                question
+            }
+        };
+        // Re-ask the same question until the reply is understood and accepted.
+        loop {
+            write!(output, "> ")?;
+            output.flush()?;
+            line.clear();
+            if input.read_line(&mut line)? == 0 {
+                writeln!(output, "\nInput ended before the questionnaire was finished.")?;
+                return Ok(Ending::InputClosed);
+            }
+            let step = parse_reply(question, &line)
+                .map_err(Refusal::Reply)
+                .and_then(|input| conversation.apply(set, input).map_err(Refusal::Step));
+            match step {
+                Ok(next) => {
+                    conversation = next;
+                    writeln!(output)?;
+                    break;
+                }
+                Err(refusal) => writeln!(output, "{}", hint(question, &refusal))?,
+            }
+        }
+    }
+}
+
+enum Refusal {
+    Reply(ReplyError),
+    Step(StepError),
+}
+
+/// A one-line hint saying what went wrong and what is accepted.
+fn hint(question: &Question, refusal: &Refusal) -> String {
+    let problem = match refusal {
+        Refusal::Reply(e) => e.to_string(),
+        Refusal::Step(e) => e.to_string(),
+    };
+    let count = question.options.len();
+    let how = match question.choice {
+        Choice::Single => format!("type a number from 1 to {count}"),
+        Choice::Multi { .. } => format!("type numbers from 1 to {count}, separated by commas"),
+    };
+    let skip = if question.required { "" } else { ", s = skip" };
+    format!("Sorry, {problem}: {how} (b = back{skip}, q = quit).")
+}
+
+fn write_options(output: &mut impl Write, question: &Question, previous: &[crate::ids::OptionId]) -> io::Result<()> {
+    if let Some(help) = &question.help {
+        writeln!(output, "  {help}")?;
+    }
+    for (i, option) in question.options.iter().enumerate() {
+        let emoji = option.emoji.as_deref().map(|e| format!("{e} ")).unwrap_or_default();
+        let mark = if previous.contains(&option.id) { "  (your earlier answer)" } else { "" };
+        write!(output, "  {}. {emoji}{}{mark}", i + 1, option.label)?;
+        match &option.description {
+            Some(description) => writeln!(output, " — {description}")?,
+            None => writeln!(output)?,
+        }
+    }
+    let mut keys = vec!["b = back"];
+    if !question.required {
+        keys.push("s = skip");
+    }
+    keys.push("q = quit");
+    let pick = match question.choice {
+        Choice::Single => "Type a number".to_owned(),
+        Choice::Multi { min, max } if min == max => format!("Type {min} numbers separated by commas"),
+        Choice::Multi { min, max } => format!("Type {min} to {max} numbers separated by commas"),
+    };
+    writeln!(output, "  {pick}, or {}.", keys.join(", "))
+}
+
+/// The recommendation as plain text: verdict, reasons, trade-off, runner-up, flip
+/// point and the full ranking.
+pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String {
+    let mut out = String::new();
+    let name = |id| text::framework_name(catalogue, id);
+    match &recommendation.verdict {
+        Verdict::NothingEligible => {
+            out.push_str("No recommendation: your answers rule out every framework in the guide.\n");
+            for standing in &recommendation.ranking {
+                let reasons: Vec<String> = standing
+                    .excluded
+                    .iter()
+                    .map(|e| text::exclusion_reason(catalogue, e))
+                    .collect();
+                out.push_str(&format!("  - {}: {}\n", name(&standing.framework), text::join_and(&reasons)));
+            }
+            out.push_str("Loosen one of those answers to get a recommendation.\n");
+        }
+        Verdict::Recommend(explanation) => {
+            let winner = catalogue.framework(explanation.winner.as_str()).map(|(_, f)| f);
+            out.push_str(&format!(
+                "Recommendation: {} — {} points\n",
+                name(&explanation.winner),
+                text::points(explanation.score)
+            ));
+            if let Some(winner) = winner {
+                out.push_str(&format!("{}\n", winner.summary));
+            }
+            if let Some(tie) = text::tie_line(catalogue, explanation) {
+                out.push_str(&format!("{tie}\n"));
+            }
+            if !explanation.deciding.is_empty() {
+                out.push_str("\nWhat decided it:\n");
+            }
+            for d in &explanation.deciding {
+                let against = match (&explanation.runner_up, d.runner_up_rating) {
+                    (Some(r), Some(theirs)) => format!(
+                        "{} {} vs {} {}: +{} over {}",
+                        name(&explanation.winner),
+                        text::points(d.winner_rating),
+                        name(&r.framework),
+                        text::points(theirs),
+                        text::points(d.advantage),
+                        name(&r.framework)
+                    ),
+                    _ => format!("rated {}, worth {} points", text::points(d.winner_rating), text::points(d.advantage)),
+                };
+                out.push_str(&format!(
+                    "  • {} (weight {}): {} → {against}.\n    {}\n",
+                    text::criterion_name(catalogue, &d.criterion),
+                    text::factor(d.weight),
+                    text::weight_trace(&d.changes),
+                    d.reasoning
+                ));
+            }
+            if !explanation.bonuses.is_empty() {
+                let bonuses: Vec<String> = explanation
+                    .bonuses
+                    .iter()
+                    .map(|b| text::bonus_line(catalogue, b))
+                    .collect();
+                out.push_str(&format!("\nPoints from your answers: {}.\n", text::join_and(&bonuses)));
+            }
+            if let Some(note) = text::affinity_note(catalogue, explanation) {
+                out.push_str(&format!("{note}\n"));
+            }
+            if let Some(trade_off) = &explanation.trade_off {
+                out.push_str(&format!(
+                    "\nTrade-off: {} is rated {}/5. {}\n",
+                    text::criterion_name(catalogue, &trade_off.criterion),
+                    text::points(trade_off.rating),
+                    trade_off.caveat
+                ));
+            }
+            if let Some(runner_up) = &explanation.runner_up {
+                out.push_str(&format!("\n{}\n", text::runner_up_line(catalogue, runner_up)));
+            }
+            if let Some(flip) = &explanation.flip {
+                out.push_str(&format!("{}\n", text::flip_line(catalogue, flip)));
+            }
+        }
+    }
+    out.push_str("\nFull ranking:\n");
+    for (i, standing) in recommendation.ranking.iter().enumerate() {
+        let mut line = format!("  {}. {} — {}", i + 1, name(&standing.framework), text::points(standing.score));
+        if !standing.excluded.is_empty() {
+            let reasons: Vec<String> = standing
+                .excluded
+                .iter()
+                .map(|e| text::exclusion_reason(catalogue, e))
+                .collect();
+            line.push_str(&format!(" ({})", text::join_and(&reasons)));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The catalogue as a table: every rating and the guide's total.
+pub fn frameworks_table(catalogue: &Catalogue) -> String {
+    let mut out = format!("{} ({}, {})\n\n", catalogue.guide.title, catalogue.guide.source, catalogue.guide.version);
+    let mut header = format!("{:<15} {:<22}", "framework", "language");
+    for criterion in &catalogue.criteria {
+        header.push_str(&format!(" {:>6}", short(&criterion.name)));
+    }
+    header.push_str(&format!(" {:>6}\n", "total"));
+    out.push_str(&header);
+    for framework in &catalogue.frameworks {
+        let language = catalogue
+            .language(framework.language.as_str())
+            .map_or(framework.language.as_str(), |l| l.name.as_str());
+        let mut row = format!("{:<15} {:<22}", framework.name, language);
+        for rated in &framework.ratings {
+            row.push_str(&format!(" {:>6}", rated.rating.to_string()));
+        }
+        row.push_str(&format!(" {:>6}\n", text::points(framework.total())));
+        out.push_str(&row);
+    }
+    out.push_str("\nA higher learning-curve rating means easier to learn.\n");
+    out
+}
+
+/// A column heading of at most six characters.
+fn short(name: &str) -> String {
+    name.chars().take(6).collect()
+}
