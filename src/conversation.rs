@@ -183,7 +183,11 @@ impl Conversation {
     }
 
     /// What to show now. Computes the recommendation when finished.
-    pub fn view<'s>(&'s self, set: &'s QuestionSet, catalogue: &Catalogue) -> Result<View<'s>, StepError> {
+    pub fn view<'s>(
+        &'s self,
+        set: &'s QuestionSet,
+        catalogue: &Catalogue,
+    ) -> Result<View<'s>, StepError> {
         match &self.stage {
             Stage::Cancelled => Ok(View::Cancelled),
             Stage::Finished => Ok(View::Finished(Box::new(engine::recommend(
@@ -246,8 +250,9 @@ impl Conversation {
             self.answers.remove(id);
         }
         if self.editing {
-            self.editing = false;
+            // A changed answer may bring up a new follow-up: ask it, then return.
             self.stage = first_unanswered(set, &self.answers);
+            self.editing = self.stage != Stage::Finished;
             return;
         }
         let after = set.position(&answered.id).map_or(0, |p| p + 1);
@@ -267,4 +272,210 @@ fn first_unanswered(set: &QuestionSet, answers: &Answers) -> Stage {
     set.shown(answers)
         .find(|q| answers.get(&q.id).is_none())
         .map_or(Stage::Finished, |q| Stage::Asking(q.id.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::questionnaire::builtin_sets;
+
+    fn set(id: &str) -> QuestionSet {
+        builtin_sets(Catalogue::builtin())
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id.as_str() == id)
+            .unwrap()
+    }
+
+    fn pick(ids: &[&str]) -> Input {
+        Input::Answer(ids.iter().map(|i| OptionId::from(*i)).collect())
+    }
+
+    fn asking(c: &Conversation) -> &str {
+        match &c.stage {
+            Stage::Asking(q) => q.as_str(),
+            other => panic!("not asking: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_appears_only_when_its_condition_holds_and_progress_counts_it() {
+        let set = set("realtime");
+        let c = Conversation::start(&set);
+        // live_updates, language and throughput: follow-ups are not counted yet.
+        assert_eq!(
+            c.progress(&set),
+            Some(Progress {
+                number: 1,
+                total: 3
+            })
+        );
+        let c = c.apply(&set, pick(&["yes"])).unwrap();
+        assert_eq!(asking(&c), "connections");
+        assert_eq!(
+            c.progress(&set),
+            Some(Progress {
+                number: 2,
+                total: 4
+            })
+        );
+        let c = c.apply(&set, pick(&["hundreds"])).unwrap();
+        // fault_tolerance needs thousands or more: skipped over.
+        assert_eq!(asking(&c), "language");
+        let no = Conversation::start(&set)
+            .apply(&set, pick(&["no"]))
+            .unwrap();
+        assert_eq!(asking(&no), "language");
+    }
+
+    #[test]
+    fn bad_input_is_refused_and_changes_nothing() {
+        let set = set("default");
+        let c = Conversation::start(&set);
+        assert_eq!(
+            c.apply(&set, pick(&["cobol"])),
+            Err(StepError::Pick(PickError::UnknownOption("cobol".into())))
+        );
+        assert_eq!(c.apply(&set, Input::Skip), Err(StepError::NotSkippable));
+        assert_eq!(c.apply(&set, Input::Back), Err(StepError::AtFirstQuestion));
+        assert_eq!(
+            c.apply(&set, pick(&[])),
+            Err(StepError::Pick(PickError::Required))
+        );
+        let after = c.apply(&set, pick(&["ruby"])).unwrap();
+        assert_eq!(
+            after.apply(&set, pick(&["must", "prefer"])),
+            Err(StepError::Pick(PickError::NotOne))
+        );
+        assert_eq!(asking(&c), "languages");
+    }
+
+    #[test]
+    fn back_restart_cancel_and_skip_move_as_expected() {
+        let set = set("quick");
+        let c = Conversation::start(&set)
+            .apply(&set, pick(&["rust"]))
+            .unwrap()
+            .apply(&set, pick(&["api"]))
+            .unwrap();
+        assert_eq!(asking(&c), "scale");
+        let back = c.apply(&set, Input::Back).unwrap();
+        assert_eq!(asking(&back), "app_type");
+        // The earlier answer is kept and shown.
+        match back.view(&set, Catalogue::builtin()).unwrap() {
+            View::Ask {
+                previous,
+                can_go_back,
+                ..
+            } => {
+                assert_eq!(previous, Some(&[OptionId::from("api")][..]));
+                assert!(can_go_back);
+            }
+            other => panic!("{other:?}"),
+        }
+        let restarted = c.apply(&set, Input::Restart).unwrap();
+        assert_eq!(restarted, Conversation::start(&set));
+        let cancelled = c.apply(&set, Input::Cancel).unwrap();
+        assert_eq!(
+            cancelled.view(&set, Catalogue::builtin()).unwrap(),
+            View::Cancelled
+        );
+        assert_eq!(
+            cancelled.apply(&set, pick(&["small"])),
+            Err(StepError::NotAsking("cancelled"))
+        );
+
+        let default = self::set("default");
+        let mut c = Conversation::start(&default);
+        for answer in [
+            "javascript",
+            "prefer",
+            "mixed",
+            "api",
+            "large",
+            "none",
+            "months",
+            "standard",
+            "years",
+        ] {
+            c = c.apply(&default, pick(&[answer])).unwrap();
+        }
+        assert_eq!(asking(&c), "hosting");
+        c = c.apply(&default, Input::Skip).unwrap();
+        c = c.apply(&default, Input::Skip).unwrap();
+        assert_eq!(c.stage, Stage::Finished);
+        assert!(matches!(
+            c.view(&default, Catalogue::builtin()).unwrap(),
+            View::Finished(_)
+        ));
+    }
+
+    #[test]
+    fn changing_an_answer_returns_to_the_result_or_asks_a_new_follow_up() {
+        let set = set("default");
+        let mut c = Conversation::start(&set);
+        for answer in [
+            "javascript",
+            "prefer",
+            "mixed",
+            "api",
+            "large",
+            "none",
+            "months",
+            "standard",
+            "years",
+            "servers",
+            "no_rust",
+        ] {
+            c = c.apply(&set, pick(&[answer])).unwrap();
+        }
+        assert_eq!(c.stage, Stage::Finished);
+        let answered: Vec<&str> = c.answered(&set).map(|q| q.id.as_str()).collect();
+        assert_eq!(answered.len(), 11);
+
+        let editing = c.apply(&set, Input::Change("scale".into())).unwrap();
+        assert_eq!(asking(&editing), "scale");
+        let done = editing.apply(&set, pick(&["massive"])).unwrap();
+        assert_eq!(done.stage, Stage::Finished);
+
+        // Switching to a full-stack app brings up the front-end follow-up first.
+        let follow_up = c
+            .apply(&set, Input::Change("app_type".into()))
+            .unwrap()
+            .apply(&set, pick(&["fullstack"]))
+            .unwrap();
+        assert_eq!(asking(&follow_up), "frontend");
+        let done = follow_up.apply(&set, pick(&["react"])).unwrap();
+        assert_eq!(done.stage, Stage::Finished);
+        // And switching back forgets the follow-up's answer.
+        let back = done
+            .apply(&set, Input::Change("app_type".into()))
+            .unwrap()
+            .apply(&set, pick(&["api"]))
+            .unwrap();
+        assert_eq!(back.answers.get(&"frontend".into()), None);
+        assert_eq!(
+            c.apply(&set, Input::Change("frontend".into())),
+            Err(StepError::NotAnswered)
+        );
+    }
+
+    #[test]
+    fn a_conversation_survives_a_serde_round_trip() {
+        let set = set("quick");
+        let c = Conversation::start(&set)
+            .apply(&set, pick(&["elixir"]))
+            .unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        let back: Conversation = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(asking(&back), "app_type");
+    }
+
+    #[test]
+    fn a_conversation_from_another_set_is_refused() {
+        let quick = set("quick");
+        let c = Conversation::start(&set("default"));
+        assert_eq!(c.apply(&quick, pick(&["rust"])), Err(StepError::SetChanged));
+    }
 }

@@ -24,7 +24,9 @@ mod profile;
 use serde::{Deserialize, Serialize};
 
 pub use explain::{Deciding, Explanation, FlipPoint, RunnerUp, TradeOff};
-pub use profile::{Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile, WeightChange};
+pub use profile::{
+    Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile, WeightChange,
+};
 
 use crate::guide::Catalogue;
 use crate::ids::FrameworkId;
@@ -118,7 +120,9 @@ pub fn evaluate(catalogue: &Catalogue, profile: &Profile) -> Recommendation {
         })
         .collect();
     let verdict = if ranking.first().is_some_and(Standing::is_eligible) {
-        Verdict::Recommend(Box::new(explain::explain(catalogue, profile, &order, &scores)))
+        Verdict::Recommend(Box::new(explain::explain(
+            catalogue, profile, &order, &scores,
+        )))
     } else {
         Verdict::NothingEligible
     };

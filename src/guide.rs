@@ -26,7 +26,7 @@ impl Rating {
         let halves = points * 2.0;
         let valid = halves.fract() == 0.0 && (2.0..=10.0).contains(&halves);
         // The range check above makes the cast lossless.
-        valid.then(|| Self(halves as u8))
+        valid.then_some(Self(halves as u8))
     }
 
     /// The rating as the guide prints it, e.g. `3.5`.
@@ -369,7 +369,11 @@ mod tests {
     fn a_missing_or_out_of_range_rating_is_refused_with_every_problem_listed() {
         let text = BUILTIN_CATALOGUE
             .replacen("rating = 2.5", "rating = 7", 1)
-            .replacen("[frameworks.ratings.security]", "[frameworks.ratings.safety]", 1);
+            .replacen(
+                "[frameworks.ratings.security]",
+                "[frameworks.ratings.safety]",
+                1,
+            );
         let err = Catalogue::from_toml(&text).unwrap_err().to_string();
         assert!(err.contains("ratings are 1 to 5"), "{err}");
         assert!(err.contains("no rating for `security`"), "{err}");
@@ -379,8 +383,14 @@ mod tests {
     #[test]
     fn frameworks_are_found_by_loose_names() {
         let catalogue = Catalogue::builtin();
-        assert_eq!(catalogue.find_framework("Next.js").unwrap().1.name, "Next.js");
-        assert_eq!(catalogue.find_framework("rails").unwrap().1.id.as_str(), "rails");
+        assert_eq!(
+            catalogue.find_framework("Next.js").unwrap().1.name,
+            "Next.js"
+        );
+        assert_eq!(
+            catalogue.find_framework("rails").unwrap().1.id.as_str(),
+            "rails"
+        );
         assert!(catalogue.find_framework("django").is_none());
     }
 }

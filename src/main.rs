@@ -89,7 +89,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let set = resolve_set(&questions, &catalogue)?;
             let answers = read_answers(&answers)?;
             if let Err(problems) = answers.check(&set) {
-                bail!("the answers don't fit set `{}`:\n  - {}", set.id, problems.join("\n  - "));
+                bail!(
+                    "the answers don't fit set `{}`:\n  - {}",
+                    set.id,
+                    problems.join("\n  - ")
+                );
             }
             let recommendation = engine::recommend(&catalogue, &set, &answers);
             if json {
@@ -117,7 +121,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
-            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Frameworks => {
             print!("{}", terminal::frameworks_table(&catalogue));
@@ -141,29 +149,49 @@ fn load_catalogue(path: Option<&Path>) -> Result<Catalogue> {
 fn resolve_set(file_or_id: &str, catalogue: &Catalogue) -> Result<QuestionSet> {
     let path = Path::new(file_or_id);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file_or_id}"))?;
-        return Ok(QuestionSet::from_toml(Source { name: file_or_id, text: &text }, catalogue)?);
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {file_or_id}"))?;
+        return Ok(QuestionSet::from_toml(
+            Source {
+                name: file_or_id,
+                text: &text,
+            },
+            catalogue,
+        )?);
     }
     let sets = builtin_sets(catalogue)?;
     let ids: Vec<String> = sets.iter().map(|s| s.id.to_string()).collect();
     sets.into_iter()
         .find(|s| s.id.as_str() == file_or_id)
-        .with_context(|| format!("`{file_or_id}` is neither a file nor a built-in set ({})", ids.join(", ")))
+        .with_context(|| {
+            format!(
+                "`{file_or_id}` is neither a file nor a built-in set ({})",
+                ids.join(", ")
+            )
+        })
 }
 
 /// Answers as TOML: `question = "option"` or `question = ["a", "b"]`; `[]` skips.
 fn read_answers(path: &Path) -> Result<Answers> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
     let mut answers = Answers::default();
     for (question, value) in table {
         let options: Option<Vec<OptionId>> = match &value {
             toml::Value::String(option) => Some(vec![OptionId::new(option.clone())]),
-            toml::Value::Array(items) => items.iter().map(|i| i.as_str().map(OptionId::from)).collect(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(OptionId::from))
+                .collect(),
             _ => None,
         };
         let options = options.with_context(|| {
-            format!("in {}: `{question}` must be an option id in quotes or a list of them", path.display())
+            format!(
+                "in {}: `{question}` must be an option id in quotes or a list of them",
+                path.display()
+            )
         })?;
         answers.set(QuestionId::new(question), options);
     }

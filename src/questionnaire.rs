@@ -185,7 +185,10 @@ impl QuestionSet {
         }
         let text = std::str::from_utf8(bytes).map_err(|e| {
             refuse(
-                &format!("the file is not UTF-8 text (bad byte at offset {})", e.valid_up_to()),
+                &format!(
+                    "the file is not UTF-8 text (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
                 "save it as a UTF-8 .toml text file",
             )
         })?;
@@ -251,7 +254,10 @@ impl Answers {
         let mut problems = Vec::new();
         for question in self.0.keys() {
             if set.question(question).is_none() {
-                problems.push(format!("`{question}` is not a question of set `{}`", set.id));
+                problems.push(format!(
+                    "`{question}` is not a question of set `{}`",
+                    set.id
+                ));
             }
         }
         for question in &set.questions {
@@ -306,7 +312,11 @@ impl Question {
     /// Checks picks against the options and the pick counts (empty = skip).
     pub fn check_picks(&self, picked: &[OptionId]) -> Result<(), PickError> {
         if picked.is_empty() {
-            return if self.required { Err(PickError::Required) } else { Ok(()) };
+            return if self.required {
+                Err(PickError::Required)
+            } else {
+                Ok(())
+            };
         }
         for (i, option) in picked.iter().enumerate() {
             if self.option(option.as_str()).is_none() {
@@ -344,6 +354,8 @@ impl QuestionSet {
 
     /// The questions shown given the answers so far, in order.
     pub fn shown<'s>(&'s self, answers: &'s Answers) -> impl Iterator<Item = &'s Question> + 's {
-        self.questions.iter().filter(move |q| self.is_shown(q, answers))
+        self.questions
+            .iter()
+            .filter(move |q| self.is_shown(q, answers))
     }
 }

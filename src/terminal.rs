@@ -31,7 +31,9 @@ pub fn run(
     let mut conversation = Conversation::start(set);
     let mut line = String::new();
     loop {
-        let view = conversation.view(set, catalogue).map_err(io::Error::other)?;
+        let view = conversation
+            .view(set, catalogue)
+            .map_err(io::Error::other)?;
         let question = match view {
             View::Finished(recommendation) => {
                 write!(output, "\n{}", render(catalogue, &recommendation))?;
@@ -47,7 +49,11 @@ pub fn run(
                 previous,
                 ..
             } => {
-                writeln!(output, "Question {} of {}: {}", progress.number, progress.total, question.prompt)?;
+                writeln!(
+                    output,
+                    "Question {} of {}: {}",
+                    progress.number, progress.total, question.prompt
+                )?;
                 write_options(&mut output, question, previous.unwrap_or_default())?;
                 question
             }
@@ -58,7 +64,10 @@ pub fn run(
             output.flush()?;
             line.clear();
             if input.read_line(&mut line)? == 0 {
-                writeln!(output, "\nInput ended before the questionnaire was finished.")?;
+                writeln!(
+                    output,
+                    "\nInput ended before the questionnaire was finished."
+                )?;
                 return Ok(Ending::InputClosed);
             }
             let step = parse_reply(question, &line)
@@ -96,13 +105,25 @@ fn hint(question: &Question, refusal: &Refusal) -> String {
     format!("Sorry, {problem}: {how} (b = back{skip}, q = quit).")
 }
 
-fn write_options(output: &mut impl Write, question: &Question, previous: &[crate::ids::OptionId]) -> io::Result<()> {
+fn write_options(
+    output: &mut impl Write,
+    question: &Question,
+    previous: &[crate::ids::OptionId],
+) -> io::Result<()> {
     if let Some(help) = &question.help {
         writeln!(output, "  {help}")?;
     }
     for (i, option) in question.options.iter().enumerate() {
-        let emoji = option.emoji.as_deref().map(|e| format!("{e} ")).unwrap_or_default();
-        let mark = if previous.contains(&option.id) { "  (your earlier answer)" } else { "" };
+        let emoji = option
+            .emoji
+            .as_deref()
+            .map(|e| format!("{e} "))
+            .unwrap_or_default();
+        let mark = if previous.contains(&option.id) {
+            "  (your earlier answer)"
+        } else {
+            ""
+        };
         write!(output, "  {}. {emoji}{}{mark}", i + 1, option.label)?;
         match &option.description {
             Some(description) => writeln!(output, " — {description}")?,
@@ -116,7 +137,9 @@ fn write_options(output: &mut impl Write, question: &Question, previous: &[crate
     keys.push("q = quit");
     let pick = match question.choice {
         Choice::Single => "Type a number".to_owned(),
-        Choice::Multi { min, max } if min == max => format!("Type {min} numbers separated by commas"),
+        Choice::Multi { min, max } if min == max => {
+            format!("Type {min} numbers separated by commas")
+        }
         Choice::Multi { min, max } => format!("Type {min} to {max} numbers separated by commas"),
     };
     writeln!(output, "  {pick}, or {}.", keys.join(", "))
@@ -129,19 +152,27 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
     let name = |id| text::framework_name(catalogue, id);
     match &recommendation.verdict {
         Verdict::NothingEligible => {
-            out.push_str("No recommendation: your answers rule out every framework in the guide.\n");
+            out.push_str(
+                "No recommendation: your answers rule out every framework in the guide.\n",
+            );
             for standing in &recommendation.ranking {
                 let reasons: Vec<String> = standing
                     .excluded
                     .iter()
                     .map(|e| text::exclusion_reason(catalogue, e))
                     .collect();
-                out.push_str(&format!("  - {}: {}\n", name(&standing.framework), text::join_and(&reasons)));
+                out.push_str(&format!(
+                    "  - {}: {}\n",
+                    name(&standing.framework),
+                    text::join_and(&reasons)
+                ));
             }
             out.push_str("Loosen one of those answers to get a recommendation.\n");
         }
         Verdict::Recommend(explanation) => {
-            let winner = catalogue.framework(explanation.winner.as_str()).map(|(_, f)| f);
+            let winner = catalogue
+                .framework(explanation.winner.as_str())
+                .map(|(_, f)| f);
             out.push_str(&format!(
                 "Recommendation: {} — {} points\n",
                 name(&explanation.winner),
@@ -167,7 +198,11 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
                         text::points(d.advantage),
                         name(&r.framework)
                     ),
-                    _ => format!("rated {}, worth {} points", text::points(d.winner_rating), text::points(d.advantage)),
+                    _ => format!(
+                        "rated {}, worth {} points",
+                        text::points(d.winner_rating),
+                        text::points(d.advantage)
+                    ),
                 };
                 out.push_str(&format!(
                     "  • {} (weight {}): {} → {against}.\n    {}\n",
@@ -183,7 +218,10 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
                     .iter()
                     .map(|b| text::bonus_line(catalogue, b))
                     .collect();
-                out.push_str(&format!("\nPoints from your answers: {}.\n", text::join_and(&bonuses)));
+                out.push_str(&format!(
+                    "\nPoints from your answers: {}.\n",
+                    text::join_and(&bonuses)
+                ));
             }
             if let Some(note) = text::affinity_note(catalogue, explanation) {
                 out.push_str(&format!("{note}\n"));
@@ -197,7 +235,10 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
                 ));
             }
             if let Some(runner_up) = &explanation.runner_up {
-                out.push_str(&format!("\n{}\n", text::runner_up_line(catalogue, runner_up)));
+                out.push_str(&format!(
+                    "\n{}\n",
+                    text::runner_up_line(catalogue, runner_up)
+                ));
             }
             if let Some(flip) = &explanation.flip {
                 out.push_str(&format!("{}\n", text::flip_line(catalogue, flip)));
@@ -206,7 +247,12 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
     }
     out.push_str("\nFull ranking:\n");
     for (i, standing) in recommendation.ranking.iter().enumerate() {
-        let mut line = format!("  {}. {} — {}", i + 1, name(&standing.framework), text::points(standing.score));
+        let mut line = format!(
+            "  {}. {} — {}",
+            i + 1,
+            name(&standing.framework),
+            text::points(standing.score)
+        );
         if !standing.excluded.is_empty() {
             let reasons: Vec<String> = standing
                 .excluded
@@ -223,7 +269,10 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
 
 /// The catalogue as a table: every rating and the guide's total.
 pub fn frameworks_table(catalogue: &Catalogue) -> String {
-    let mut out = format!("{} ({}, {})\n\n", catalogue.guide.title, catalogue.guide.source, catalogue.guide.version);
+    let mut out = format!(
+        "{} ({}, {})\n\n",
+        catalogue.guide.title, catalogue.guide.source, catalogue.guide.version
+    );
     let mut header = format!("{:<15} {:<22}", "framework", "language");
     for criterion in &catalogue.criteria {
         header.push_str(&format!(" {:>6}", short(&criterion.name)));

@@ -2,7 +2,9 @@
 //! terminal and Discord say the same thing. Adapters add their own layout (embeds,
 //! bold, numbering) around them. Every sentence here is ours.
 
-use crate::engine::{Bonus, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange};
+use crate::engine::{
+    Bonus, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange,
+};
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId};
 
@@ -25,17 +27,23 @@ pub fn factor(value: f64) -> String {
 
 /// A framework's display name, or its id if the catalogue lacks it.
 pub fn framework_name<'c>(catalogue: &'c Catalogue, id: &'c FrameworkId) -> &'c str {
-    catalogue.framework(id.as_str()).map_or(id.as_str(), |(_, f)| f.name.as_str())
+    catalogue
+        .framework(id.as_str())
+        .map_or(id.as_str(), |(_, f)| f.name.as_str())
 }
 
 /// A criterion's display name, or its id.
 pub fn criterion_name<'c>(catalogue: &'c Catalogue, id: &'c CriterionId) -> &'c str {
-    catalogue.criterion(id.as_str()).map_or(id.as_str(), |(_, c)| c.name.as_str())
+    catalogue
+        .criterion(id.as_str())
+        .map_or(id.as_str(), |(_, c)| c.name.as_str())
 }
 
 /// A language's display name, or its id.
 pub fn language_name<'c>(catalogue: &'c Catalogue, id: &'c LanguageId) -> &'c str {
-    catalogue.language(id.as_str()).map_or(id.as_str(), |l| l.name.as_str())
+    catalogue
+        .language(id.as_str())
+        .map_or(id.as_str(), |l| l.name.as_str())
 }
 
 /// `you said “Large” (×2) and “Critical” (×1.5)`, or that no answer changed it.
@@ -60,7 +68,11 @@ pub fn bonus_line(catalogue: &Catalogue, bonus: &Bonus) -> String {
             language_name(catalogue, language),
             bonus.because.label
         ),
-        None => format!("{sign}{} (you said “{}”)", points(bonus.points), bonus.because.label),
+        None => format!(
+            "{sign}{} (you said “{}”)",
+            points(bonus.points),
+            bonus.because.label
+        ),
     }
 }
 
@@ -71,11 +83,21 @@ pub fn exclusion_reason(catalogue: &Catalogue, exclusion: &Exclusion) -> String 
         ExclusionKind::Excluded => format!("ruled out by “{label}”"),
         ExclusionKind::OnlyLanguages { allowed } => format!(
             "not in {} (you said “{label}”)",
-            join_or(&allowed.iter().map(|l| language_name(catalogue, l).to_owned()).collect::<Vec<_>>())
+            join_or(
+                &allowed
+                    .iter()
+                    .map(|l| language_name(catalogue, l).to_owned())
+                    .collect::<Vec<_>>()
+            )
         ),
         ExclusionKind::OnlyTeamLanguages { team } => format!(
             "not in your team's languages, {} (you said “{label}”)",
-            join_and(&team.iter().map(|l| language_name(catalogue, l).to_owned()).collect::<Vec<_>>())
+            join_and(
+                &team
+                    .iter()
+                    .map(|l| language_name(catalogue, l).to_owned())
+                    .collect::<Vec<_>>()
+            )
         ),
     }
 }
@@ -84,7 +106,10 @@ pub fn exclusion_reason(catalogue: &Catalogue, exclusion: &Exclusion) -> String 
 pub fn runner_up_line(catalogue: &Catalogue, runner_up: &RunnerUp) -> String {
     let name = framework_name(catalogue, &runner_up.framework);
     if runner_up.margin.abs() < crate::engine::TIE_EPSILON {
-        format!("{name} has exactly the same score ({}).", points(runner_up.score))
+        format!(
+            "{name} has exactly the same score ({}).",
+            points(runner_up.score)
+        )
     } else if runner_up.close_call {
         format!(
             "Close call: {name} is only {} points behind with {}.",

@@ -47,31 +47,56 @@ pub fn parse_reply(question: &Question, text: &str) -> Result<Input, ReplyError>
         "restart" | "startover" | "reset" => return Ok(Input::Restart),
         _ => {}
     }
-    // A whole-reply match first, so labels containing commas or spaces still work.
-    if let Some(option) = match_one(question, text)? {
+    // An exact whole-reply match first, so labels containing commas or spaces work.
+    if let Some(option) = exact_match(question, text) {
         return Ok(Input::Answer(vec![option]));
     }
     let parts: Vec<&str> = if text.contains(',') {
-        text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect()
+        text.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
     } else {
         text.split_whitespace().collect()
     };
+    // Several words that are not several options ("javascript typescript") are one
+    // fuzzy answer.
+    let parts = if parts.len() > 1 && !parts.iter().all(|p| exact_match(question, p).is_some()) {
+        vec![text]
+    } else {
+        parts
+    };
     if parts.len() > 1 && question.choice == Choice::Single {
-        let all_numbers = parts.iter().all(|p| p.parse::<usize>().is_ok());
-        return Err(if all_numbers {
-            ReplyError::SeveralForSingle
-        } else {
-            ReplyError::NoMatch(text.to_owned())
-        });
+        return Err(ReplyError::SeveralForSingle);
     }
     let mut picked = Vec::with_capacity(parts.len());
     for part in parts {
-        let option = match_one(question, part)?.ok_or_else(|| ReplyError::NoMatch(part.to_owned()))?;
+        let option =
+            match_one(question, part)?.ok_or_else(|| ReplyError::NoMatch(part.to_owned()))?;
         if !picked.contains(&option) {
             picked.push(option);
         }
     }
     Ok(Input::Answer(picked))
+}
+
+/// A number in range, or a label or id typed exactly (ignoring case and punctuation).
+fn exact_match(question: &Question, text: &str) -> Option<OptionId> {
+    if let Ok(number) = text.trim_end_matches(['.', ')']).parse::<usize>() {
+        return number
+            .checked_sub(1)
+            .and_then(|i| question.options.get(i))
+            .map(|o| o.id.clone());
+    }
+    let wanted = normalise(text);
+    question
+        .options
+        .iter()
+        .find(|o| {
+            !wanted.is_empty()
+                && (normalise(&o.label) == wanted || normalise(o.id.as_str()) == wanted)
+        })
+        .map(|o| o.id.clone())
 }
 
 /// One option from a number, an exact label or id, a unique label prefix, or a
@@ -84,16 +109,12 @@ fn match_one(question: &Question, text: &str) -> Result<Option<OptionId>, ReplyE
             None => Err(ReplyError::NoSuchNumber { number, count }),
         };
     }
+    if let Some(option) = exact_match(question, text) {
+        return Ok(Some(option));
+    }
     let wanted = normalise(text);
     if wanted.is_empty() {
         return Ok(None);
-    }
-    let exact = question
-        .options
-        .iter()
-        .find(|o| normalise(&o.label) == wanted || normalise(o.id.as_str()) == wanted);
-    if let Some(option) = exact {
-        return Ok(Some(option.id.clone()));
     }
     let prefixed: Vec<_> = question
         .options
@@ -156,7 +177,10 @@ mod tests {
         assert_eq!(parse_reply(&q, "2"), Ok(answer(&["ruby"])));
         assert_eq!(parse_reply(&q, " 3. "), Ok(answer(&["rust"])));
         assert_eq!(parse_reply(&q, "ruby"), Ok(answer(&["ruby"])));
-        assert_eq!(parse_reply(&q, "javascript/typescript"), Ok(answer(&["js"])));
+        assert_eq!(
+            parse_reply(&q, "javascript/typescript"),
+            Ok(answer(&["js"]))
+        );
         assert_eq!(parse_reply(&q, "Javascript"), Ok(answer(&["js"])));
         assert_eq!(parse_reply(&q, "Rubyy"), Ok(answer(&["ruby"])));
     }
@@ -174,16 +198,31 @@ mod tests {
     fn multi_choice_takes_several_and_single_choice_refuses_them() {
         let multi = question(Choice::Multi { min: 1, max: 3 });
         assert_eq!(parse_reply(&multi, "1, 3"), Ok(answer(&["js", "rust"])));
-        assert_eq!(parse_reply(&multi, "ruby rust"), Ok(answer(&["ruby", "rust"])));
+        assert_eq!(
+            parse_reply(&multi, "ruby rust"),
+            Ok(answer(&["ruby", "rust"]))
+        );
         let single = question(Choice::Single);
-        assert_eq!(parse_reply(&single, "1 2"), Err(ReplyError::SeveralForSingle));
+        assert_eq!(
+            parse_reply(&single, "1 2"),
+            Err(ReplyError::SeveralForSingle)
+        );
     }
 
     #[test]
     fn unknown_replies_are_errors_not_guesses() {
         let q = question(Choice::Single);
-        assert_eq!(parse_reply(&q, "7"), Err(ReplyError::NoSuchNumber { number: 7, count: 3 }));
-        assert_eq!(parse_reply(&q, "python"), Err(ReplyError::NoMatch("python".to_owned())));
+        assert_eq!(
+            parse_reply(&q, "7"),
+            Err(ReplyError::NoSuchNumber {
+                number: 7,
+                count: 3
+            })
+        );
+        assert_eq!(
+            parse_reply(&q, "python"),
+            Err(ReplyError::NoMatch("python".to_owned()))
+        );
         assert_eq!(parse_reply(&q, "   "), Err(ReplyError::Empty));
         // "ru" is a prefix of two labels: ambiguous, so no match.
         assert!(parse_reply(&q, "ru").is_err());

@@ -197,7 +197,11 @@ fn trade_off(catalogue: &Catalogue, w: usize, weights: &[f64]) -> Option<TradeOf
         .iter()
         .enumerate()
         .filter(|(c, _)| weights[*c] > 0.0)
-        .min_by(|(a, ra), (b, rb)| ra.rating.cmp(&rb.rating).then(weights[*b].total_cmp(&weights[*a])))?;
+        .min_by(|(a, ra), (b, rb)| {
+            ra.rating
+                .cmp(&rb.rating)
+                .then(weights[*b].total_cmp(&weights[*a]))
+        })?;
     (rated.rating < Rating::from_points(5.0)?).then(|| TradeOff {
         criterion: catalogue.criteria[c].id.clone(),
         rating: rated.rating.points(),
@@ -209,12 +213,22 @@ fn trade_off(catalogue: &Catalogue, w: usize, weights: &[f64]) -> Option<TradeOf
 /// Searches, for every criterion, the weights at which another framework's score
 /// crosses the winner's, and keeps the crossing nearest the current weight after
 /// which the winner really changes.
-fn flip_point(catalogue: &Catalogue, profile: &Profile, w: usize, weights: &[f64]) -> Option<FlipPoint> {
+fn flip_point(
+    catalogue: &Catalogue,
+    profile: &Profile,
+    w: usize,
+    weights: &[f64],
+) -> Option<FlipPoint> {
     let n = catalogue.criteria.len() as f64;
     let bonus = |f: usize| profile.bonuses[f].iter().map(|b| b.points).sum::<f64>();
     let mut best: Option<(f64, FlipPoint)> = None;
     for (c, criterion) in catalogue.criteria.iter().enumerate() {
-        let rest_weight: f64 = weights.iter().enumerate().filter(|(i, _)| *i != c).map(|(_, x)| x).sum();
+        let rest_weight: f64 = weights
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != c)
+            .map(|(_, x)| x)
+            .sum();
         let rest = |f: usize| -> f64 {
             catalogue.frameworks[f]
                 .ratings
@@ -224,7 +238,9 @@ fn flip_point(catalogue: &Catalogue, profile: &Profile, w: usize, weights: &[f64
                 .map(|(i, r)| weights[i] * r.rating.points())
                 .sum()
         };
-        for g in (0..catalogue.frameworks.len()).filter(|&g| g != w && profile.exclusions[g].is_empty()) {
+        for g in
+            (0..catalogue.frameworks.len()).filter(|&g| g != w && profile.exclusions[g].is_empty())
+        {
             // score_w(x) = score_g(x), with x the weight of criterion c, solved for x.
             let d_rest = rest(w) - rest(g);
             let d_rating = catalogue.frameworks[w].ratings[c].rating.points()

@@ -98,10 +98,19 @@ mod tests {
     #[test]
     fn offsets_map_to_one_based_lines_and_character_columns() {
         let text = "a = 1\nbé = 2\n";
-        assert_eq!(Location::of_offset(text, 0), Location { line: 1, column: 1 });
-        assert_eq!(Location::of_offset(text, 6), Location { line: 2, column: 1 });
+        assert_eq!(
+            Location::of_offset(text, 0),
+            Location { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Location::of_offset(text, 6),
+            Location { line: 2, column: 1 }
+        );
         // 'é' is two bytes but one column.
-        assert_eq!(Location::of_offset(text, 9), Location { line: 2, column: 3 });
+        assert_eq!(
+            Location::of_offset(text, 9),
+            Location { line: 2, column: 3 }
+        );
         // Offsets past the end or inside a character never panic.
         assert_eq!(Location::of_offset(text, 8).line, 2);
         assert_eq!(Location::of_offset(text, 999).line, 3);

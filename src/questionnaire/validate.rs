@@ -8,10 +8,10 @@ use toml::{Spanned, Value};
 
 use super::raw::{self, RawOption, RawQuestion, RawSet};
 use super::{
-    AnswerOption, Choice, Condition, Effects, LoadError, Location, Problem, Question,
-    QuestionSet, Source, AFFINITY_RANGE, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_HELP_CHARS,
-    MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_OPTIONS, MAX_OPTION_DESCRIPTION_CHARS, MAX_PROMPT_CHARS,
-    MAX_QUESTIONS, MAX_TITLE_CHARS, WEIGHT_RANGE,
+    AnswerOption, Choice, Condition, Effects, LoadError, Location, Problem, Question, QuestionSet,
+    Source, AFFINITY_RANGE, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_HELP_CHARS, MAX_ID_CHARS,
+    MAX_LABEL_CHARS, MAX_OPTIONS, MAX_OPTION_DESCRIPTION_CHARS, MAX_PROMPT_CHARS, MAX_QUESTIONS,
+    MAX_TITLE_CHARS, WEIGHT_RANGE,
 };
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId, OptionId, QuestionId, SetId};
@@ -61,7 +61,10 @@ impl<'a> Checker<'a> {
             self.report(
                 Some(value.span()),
                 context,
-                format!("`{name}` must be text in quotes, not {}", describe(value.get_ref())),
+                format!(
+                    "`{name}` must be text in quotes, not {}",
+                    describe(value.get_ref())
+                ),
                 &format!("write it as `{name} = \"...\"`"),
             );
             return None;
@@ -90,13 +93,15 @@ impl<'a> Checker<'a> {
     }
 
     /// An id: short, lowercase letters, digits, `_` and `-`, so it fits custom_ids.
-    fn id(
-        &mut self,
-        field: &Field,
-        context: &str,
-        fallback_span: &Range<usize>,
-    ) -> Option<String> {
-        let id = self.string(field, "id", context, Some("\"my_id\""), MAX_ID_CHARS, fallback_span)?;
+    fn id(&mut self, field: &Field, context: &str, fallback_span: &Range<usize>) -> Option<String> {
+        let id = self.string(
+            field,
+            "id",
+            context,
+            Some("\"my_id\""),
+            MAX_ID_CHARS,
+            fallback_span,
+        )?;
         let valid = id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
@@ -186,9 +191,11 @@ pub(super) fn load(source: Source<'_>, catalogue: &Catalogue) -> Result<Question
             fix: "split it into smaller sets or shorten the help texts".to_owned(),
         }]));
     }
-    let raw: RawSet = toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
+    let raw: RawSet =
+        toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
     // The same text as plain tables, only to spot misspelt keys.
-    let tables: toml::Table = toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
+    let tables: toml::Table =
+        toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
 
     let mut checker = Checker {
         text: source.text,
@@ -222,13 +229,32 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
     let top = 0..0;
     c.unknown_keys(Some(tables), raw::SET_KEYS, "the set", &top);
     let id = c.id(&raw.id, "the set", &top);
-    let title = c.string(&raw.title, "title", "the set", Some("\"My question set\""), MAX_TITLE_CHARS, &top);
+    let title = c.string(
+        &raw.title,
+        "title",
+        "the set",
+        Some("\"My question set\""),
+        MAX_TITLE_CHARS,
+        &top,
+    );
     let description = c
-        .string(&raw.description, "description", "the set", None, MAX_DESCRIPTION_CHARS, &top)
+        .string(
+            &raw.description,
+            "description",
+            "the set",
+            None,
+            MAX_DESCRIPTION_CHARS,
+            &top,
+        )
         .unwrap_or_default();
     let version = match c.integer(&raw.version, "version", "the set") {
         None if raw.version.is_none() => {
-            c.report(Some(top.clone()), "the set", "`version` is missing".to_owned(), "add `version = 1` and raise it on each change");
+            c.report(
+                Some(top.clone()),
+                "the set",
+                "`version` is missing".to_owned(),
+                "add `version = 1` and raise it on each change",
+            );
             None
         }
         None => None,
@@ -236,7 +262,12 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
             Ok(v) if v >= 1 => Some(v),
             _ => {
                 let span = raw.version.as_ref().map(Spanned::span);
-                c.report(span, "the set", format!("`version` is {v}"), "use a whole number from 1 up");
+                c.report(
+                    span,
+                    "the set",
+                    format!("`version` is {v}"),
+                    "use a whole number from 1 up",
+                );
                 None
             }
         },
@@ -244,13 +275,21 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
 
     let raw_questions = raw.questions.as_deref().unwrap_or_default();
     if raw_questions.is_empty() {
-        c.report(Some(top.clone()), "the set", "the set has no questions".to_owned(), "add at least one [[questions]] table with options");
+        c.report(
+            Some(top.clone()),
+            "the set",
+            "the set has no questions".to_owned(),
+            "add at least one [[questions]] table with options",
+        );
     }
     if raw_questions.len() > MAX_QUESTIONS {
         c.report(
             raw_questions.get(MAX_QUESTIONS).map(Spanned::span),
             "the set",
-            format!("the set has {} questions, over the limit of {MAX_QUESTIONS}", raw_questions.len()),
+            format!(
+                "the set has {} questions, over the limit of {MAX_QUESTIONS}",
+                raw_questions.len()
+            ),
             "split it into smaller sets",
         );
     }
@@ -259,21 +298,29 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
     let mut seen_ids = HashSet::new();
     let mut all_ok = true;
     for (index, raw_question) in raw_questions.iter().enumerate() {
-        let table = question_tables.and_then(|a| a.get(index)).and_then(Value::as_table);
-        match build_question(c, index, raw_question, table, &questions) {
-            Some(question) => {
-                if !seen_ids.insert(question.id.clone()) {
-                    let span = raw_question.get_ref().id.as_ref().map(Spanned::span);
-                    c.report(
-                        span,
-                        &format!("question `{}`", question.id),
-                        format!("the id `{}` is used by an earlier question", question.id),
-                        "give every question its own id",
-                    );
-                    all_ok = false;
-                }
-                questions.push(question);
+        let table = question_tables
+            .and_then(|a| a.get(index))
+            .and_then(Value::as_table);
+        // Duplicates are checked on the raw id so they are caught even when the
+        // question has other problems.
+        if let Some(id) = raw_question
+            .get_ref()
+            .id
+            .as_ref()
+            .and_then(|v| v.get_ref().as_str())
+        {
+            if !seen_ids.insert(id.to_owned()) {
+                c.report(
+                    raw_question.get_ref().id.as_ref().map(Spanned::span),
+                    &format!("question `{id}`"),
+                    format!("the id `{id}` is used by an earlier question"),
+                    "give every question its own id",
+                );
+                all_ok = false;
             }
+        }
+        match build_question(c, index, raw_question, table, &questions) {
+            Some(question) => questions.push(question),
             None => all_ok = false,
         }
     }
@@ -297,15 +344,28 @@ fn build_question(
     let span = spanned.span();
     let provisional = format!("question #{}", index + 1);
     let id = c.id(&raw.id, &provisional, &span);
-    let context = id.as_ref().map_or(provisional, |id| format!("question `{id}`"));
+    let context = id
+        .as_ref()
+        .map_or(provisional, |id| format!("question `{id}`"));
     c.unknown_keys(table, raw::QUESTION_KEYS, &context, &span);
 
-    let prompt = c.string(&raw.prompt, "prompt", &context, Some("\"What are you building?\""), MAX_PROMPT_CHARS, &span);
+    let prompt = c.string(
+        &raw.prompt,
+        "prompt",
+        &context,
+        Some("\"What are you building?\""),
+        MAX_PROMPT_CHARS,
+        &span,
+    );
     let help = c.string(&raw.help, "help", &context, None, MAX_HELP_CHARS, &span);
-    let required = c.boolean(&raw.required, "required", &context).unwrap_or(true);
+    let required = c
+        .boolean(&raw.required, "required", &context)
+        .unwrap_or(true);
 
     let raw_options = raw.options.as_deref().unwrap_or_default();
-    let option_tables = table.and_then(|t| t.get("options")).and_then(Value::as_array);
+    let option_tables = table
+        .and_then(|t| t.get("options"))
+        .and_then(Value::as_array);
     if raw_options.len() < 2 {
         c.report(
             Some(span.clone()),
@@ -326,20 +386,27 @@ fn build_question(
     let mut seen = HashSet::new();
     let mut options_ok = true;
     for (i, raw_option) in raw_options.iter().enumerate() {
-        let option_table = option_tables.and_then(|a| a.get(i)).and_then(Value::as_table);
-        match build_option(c, &context, i, raw_option, option_table) {
-            Some(option) => {
-                if !seen.insert(option.id.clone()) {
-                    c.report(
-                        raw_option.get_ref().id.as_ref().map(Spanned::span),
-                        &context,
-                        format!("two options have the id `{}`", option.id),
-                        "give every option of a question its own id",
-                    );
-                    options_ok = false;
-                }
-                options.push(option);
+        let option_table = option_tables
+            .and_then(|a| a.get(i))
+            .and_then(Value::as_table);
+        if let Some(id) = raw_option
+            .get_ref()
+            .id
+            .as_ref()
+            .and_then(|v| v.get_ref().as_str())
+        {
+            if !seen.insert(id.to_owned()) {
+                c.report(
+                    raw_option.get_ref().id.as_ref().map(Spanned::span),
+                    &context,
+                    format!("two options have the id `{id}`"),
+                    "give every option of a question its own id",
+                );
+                options_ok = false;
             }
+        }
+        match build_option(c, &context, i, raw_option, option_table) {
+            Some(option) => options.push(option),
             None => options_ok = false,
         }
     }
@@ -347,7 +414,9 @@ fn build_question(
     let choice = build_choice(c, raw, &context, raw_options.len());
     let show_if = match &raw.show_if {
         None => Some(None),
-        Some(condition) => build_condition(c, condition, &context, id.as_deref(), earlier).map(Some),
+        Some(condition) => {
+            build_condition(c, condition, &context, id.as_deref(), earlier).map(Some)
+        }
     };
 
     Some(Question {
@@ -362,7 +431,12 @@ fn build_question(
     })
 }
 
-fn build_choice(c: &mut Checker<'_>, raw: &RawQuestion, context: &str, option_count: usize) -> Option<Choice> {
+fn build_choice(
+    c: &mut Checker<'_>,
+    raw: &RawQuestion,
+    context: &str,
+    option_count: usize,
+) -> Option<Choice> {
     let kind = match &raw.kind {
         None => "single".to_owned(),
         Some(value) => match value.get_ref().as_str() {
@@ -420,12 +494,27 @@ fn build_condition(
     let span = spanned.span();
     let example = "write `show_if = { question = \"earlier_id\", any_of = [\"option_id\"] }`";
     let Some(table) = spanned.get_ref().as_table() else {
-        c.report(Some(span), context, "`show_if` must be a table".to_owned(), example);
+        c.report(
+            Some(span),
+            context,
+            "`show_if` must be a table".to_owned(),
+            example,
+        );
         return None;
     };
-    c.unknown_keys(Some(table), raw::SHOW_IF_KEYS, &format!("{context}, show_if"), &span);
+    c.unknown_keys(
+        Some(table),
+        raw::SHOW_IF_KEYS,
+        &format!("{context}, show_if"),
+        &span,
+    );
     let Some(question_id) = table.get("question").and_then(Value::as_str) else {
-        c.report(Some(span), context, "`show_if` has no `question`".to_owned(), example);
+        c.report(
+            Some(span),
+            context,
+            "`show_if` has no `question`".to_owned(),
+            example,
+        );
         return None;
     };
     let Some(target) = earlier.iter().find(|q| q.id.as_str() == question_id) else {
@@ -447,7 +536,12 @@ fn build_condition(
         .and_then(Value::as_array)
         .and_then(|a| a.iter().map(Value::as_str).collect());
     let Some(any_of) = any_of.filter(|a| !a.is_empty()) else {
-        c.report(Some(span), context, "`show_if.any_of` must be a non-empty list of option ids".to_owned(), example);
+        c.report(
+            Some(span),
+            context,
+            "`show_if.any_of` must be a non-empty list of option ids".to_owned(),
+            example,
+        );
         return None;
     };
     let mut ok = true;
@@ -480,14 +574,37 @@ fn build_option(
     let span = spanned.span();
     let provisional = format!("{question}, option #{}", index + 1);
     let id = c.id(&raw.id, &provisional, &span);
-    let context = id.as_ref().map_or(provisional, |id| format!("{question}, option `{id}`"));
+    let context = id
+        .as_ref()
+        .map_or(provisional, |id| format!("{question}, option `{id}`"));
     c.unknown_keys(table, raw::OPTION_KEYS, &context, &span);
-    let label = c.string(&raw.label, "label", &context, Some("\"Shown on the button\""), MAX_LABEL_CHARS, &span);
-    let description = c.string(&raw.description, "description", &context, None, MAX_OPTION_DESCRIPTION_CHARS, &span);
+    let label = c.string(
+        &raw.label,
+        "label",
+        &context,
+        Some("\"Shown on the button\""),
+        MAX_LABEL_CHARS,
+        &span,
+    );
+    let description = c.string(
+        &raw.description,
+        "description",
+        &context,
+        None,
+        MAX_OPTION_DESCRIPTION_CHARS,
+        &span,
+    );
     let emoji = c.string(&raw.emoji, "emoji", &context, None, 64, &span);
     if let (Some(emoji), Some(field)) = (&emoji, &raw.emoji) {
-        if emoji.chars().any(char::is_whitespace) || emoji.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-            c.report(Some(field.span()), &context, format!("`emoji` is `{emoji}`"), "use one emoji character such as \"⚡\" or a custom emoji like \"<:name:123>\"");
+        if emoji.chars().any(char::is_whitespace)
+            || emoji.chars().all(|ch| ch.is_ascii_alphanumeric())
+        {
+            c.report(
+                Some(field.span()),
+                &context,
+                format!("`emoji` is `{emoji}`"),
+                "use one emoji character such as \"⚡\" or a custom emoji like \"<:name:123>\"",
+            );
         }
     }
     let effects = build_effects(c, raw, &context);
@@ -506,19 +623,69 @@ fn build_effects(c: &mut Checker<'_>, raw: &RawOption, context: &str) -> Option<
     let frameworks: Vec<&str> = catalogue.frameworks.iter().map(|x| x.id.as_str()).collect();
     let languages: Vec<&str> = catalogue.languages.iter().map(|x| x.id.as_str()).collect();
 
-    let weights = number_map(c, &raw.weights, "weights", context, &criteria, "criterion", &WEIGHT_RANGE, "a multiplier from 0 (ignore) to 5; 1 leaves the weight unchanged");
-    let framework_bonus = number_map(c, &raw.frameworks, "frameworks", context, &frameworks, "framework", &AFFINITY_RANGE, "a bonus in guide points from -10 to 10");
-    let language_bonus = number_map(c, &raw.languages, "languages", context, &languages, "language", &AFFINITY_RANGE, "a bonus in guide points from -10 to 10");
-    let exclude = id_list(c, &raw.exclude, "exclude", context, &frameworks, "framework");
-    let only_languages = id_list(c, &raw.only_languages, "only_languages", context, &languages, "language");
+    let weights = number_map(
+        c,
+        &raw.weights,
+        "weights",
+        context,
+        &criteria,
+        ("criterion", "criteria"),
+        &WEIGHT_RANGE,
+        "a multiplier from 0 (ignore) to 5; 1 leaves the weight unchanged",
+    );
+    let framework_bonus = number_map(
+        c,
+        &raw.frameworks,
+        "frameworks",
+        context,
+        &frameworks,
+        ("framework", "frameworks"),
+        &AFFINITY_RANGE,
+        "a bonus in guide points from -10 to 10",
+    );
+    let language_bonus = number_map(
+        c,
+        &raw.languages,
+        "languages",
+        context,
+        &languages,
+        ("language", "languages"),
+        &AFFINITY_RANGE,
+        "a bonus in guide points from -10 to 10",
+    );
+    let exclude = id_list(
+        c,
+        &raw.exclude,
+        "exclude",
+        context,
+        &frameworks,
+        "framework",
+    );
+    let only_languages = id_list(
+        c,
+        &raw.only_languages,
+        "only_languages",
+        context,
+        &languages,
+        "language",
+    );
     let only_team = c.boolean(&raw.only_team_languages, "only_team_languages", context);
     if raw.only_team_languages.is_some() && only_team.is_none() {
         return None;
     }
     Some(Effects {
-        weights: weights?.into_iter().map(|(k, v)| (CriterionId::new(k), v)).collect(),
-        frameworks: framework_bonus?.into_iter().map(|(k, v)| (FrameworkId::new(k), v)).collect(),
-        languages: language_bonus?.into_iter().map(|(k, v)| (LanguageId::new(k), v)).collect(),
+        weights: weights?
+            .into_iter()
+            .map(|(k, v)| (CriterionId::new(k), v))
+            .collect(),
+        frameworks: framework_bonus?
+            .into_iter()
+            .map(|(k, v)| (FrameworkId::new(k), v))
+            .collect(),
+        languages: language_bonus?
+            .into_iter()
+            .map(|(k, v)| (LanguageId::new(k), v))
+            .collect(),
         exclude: exclude?.into_iter().map(FrameworkId::new).collect(),
         only_languages: only_languages?.into_iter().map(LanguageId::new).collect(),
         only_team_languages: only_team.unwrap_or(false),
@@ -533,14 +700,24 @@ fn number_map(
     name: &str,
     context: &str,
     known: &[&str],
-    what: &str,
+    (what, whats): (&str, &str),
     range: &std::ops::RangeInclusive<f64>,
     meaning: &str,
 ) -> Option<Vec<(String, f64)>> {
-    let Some(value) = field else { return Some(Vec::new()) };
+    let Some(value) = field else {
+        return Some(Vec::new());
+    };
     let span = value.span();
     let Some(table) = value.get_ref().as_table() else {
-        c.report(Some(span), context, format!("`{name}` must be a table"), &format!("write `{name} = {{ {} = 2 }}`", known.first().copied().unwrap_or("id")));
+        c.report(
+            Some(span),
+            context,
+            format!("`{name}` must be a table"),
+            &format!(
+                "write `{name} = {{ {} = 2 }}`",
+                known.first().copied().unwrap_or("id")
+            ),
+        );
         return None;
     };
     let mut entries = Vec::with_capacity(table.len());
@@ -548,10 +725,15 @@ fn number_map(
     for (key, number) in table {
         if !known.contains(&key.as_str()) {
             let fix = match closest(key, known) {
-                Some(near) => format!("did you mean `{near}`? Known {what}s: {}", known.join(", ")),
-                None => format!("use one of the known {what}s: {}", known.join(", ")),
+                Some(near) => format!("did you mean `{near}`? Known {whats}: {}", known.join(", ")),
+                None => format!("use one of the known {whats}: {}", known.join(", ")),
             };
-            c.report(Some(span.clone()), context, format!("`{name}` names unknown {what} `{key}`"), &fix);
+            c.report(
+                Some(span.clone()),
+                context,
+                format!("`{name}` names unknown {what} `{key}`"),
+                &fix,
+            );
             ok = false;
             continue;
         }
@@ -563,7 +745,12 @@ fn number_map(
         match parsed {
             Some(n) if n.is_finite() && range.contains(&n) => entries.push((key.clone(), n)),
             _ => {
-                c.report(Some(span.clone()), context, format!("`{name}.{key} = {number}` is out of range"), &format!("use {meaning}"));
+                c.report(
+                    Some(span.clone()),
+                    context,
+                    format!("`{name}.{key} = {number}` is out of range"),
+                    &format!("use {meaning}"),
+                );
                 ok = false;
             }
         }
@@ -580,14 +767,24 @@ fn id_list(
     known: &[&str],
     what: &str,
 ) -> Option<Vec<String>> {
-    let Some(value) = field else { return Some(Vec::new()) };
+    let Some(value) = field else {
+        return Some(Vec::new());
+    };
     let span = value.span();
     let items: Option<Vec<&str>> = value
         .get_ref()
         .as_array()
         .and_then(|a| a.iter().map(Value::as_str).collect());
     let Some(items) = items else {
-        c.report(Some(span), context, format!("`{name}` must be a list of {what} ids"), &format!("write `{name} = [\"{}\"]`", known.first().copied().unwrap_or("id")));
+        c.report(
+            Some(span),
+            context,
+            format!("`{name}` must be a list of {what} ids"),
+            &format!(
+                "write `{name} = [\"{}\"]`",
+                known.first().copied().unwrap_or("id")
+            ),
+        );
         return None;
     };
     let mut ok = true;
@@ -597,7 +794,12 @@ fn id_list(
                 Some(near) => format!("did you mean `{near}`? Known {what}s: {}", known.join(", ")),
                 None => format!("use one of the known {what}s: {}", known.join(", ")),
             };
-            c.report(Some(span.clone()), context, format!("`{name}` names unknown {what} `{item}`"), &fix);
+            c.report(
+                Some(span.clone()),
+                context,
+                format!("`{name}` names unknown {what} `{item}`"),
+                &fix,
+            );
             ok = false;
         }
     }

@@ -1,0 +1,175 @@
+//! The `stackpick` binary driven end to end through stdin, as a person would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn stackpick(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackpick"))
+        .args(args)
+        .env_remove("DISCORD_TOKEN")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn piped_answers_with_no_arguments_produce_a_reasoned_recommendation() {
+    // An Elixir team building a large real-time chat, with a few detours: a wrong
+    // answer, an out-of-range number, back, and a skip.
+    let replies = [
+        "4",      // languages: Elixir
+        "python", // not an option → hint, asked again
+        "prefer", // stick_to_languages, by label prefix
+        "b",      // back to languages
+        "elixir", // languages again, by label
+        "2",      // stick_to_languages: prefer
+        "3",      // experience: senior
+        "9",      // out of range → hint
+        "4",      // app_type: real-time app
+        "3",      // scale: large
+        "3",      // realtime: critical
+        "2",      // deadline: months
+        "1",      // security: standard
+        "2",      // maintenance: a few years
+        "s",      // hosting: skipped
+        "s",      // ruled_out: skipped
+    ];
+    let output = stackpick(&[], &(replies.join("\n") + "\n"));
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Question 1 of 11: Which languages"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sorry, “python” doesn't match any option"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sorry, there is no option 9; pick 1 to 4"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(your earlier answer)"),
+        "going back shows the earlier pick"
+    );
+    assert!(stdout.contains("Recommendation: Phoenix"), "{stdout}");
+    assert!(stdout.contains("What decided it:"), "{stdout}");
+    assert!(
+        stdout.contains("Trade-off: Community & ecosystem is rated 2.5/5"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Full ranking:\n  1. Phoenix"), "{stdout}");
+}
+
+#[test]
+fn quitting_and_closed_input_end_cleanly() {
+    let output = stackpick(&["ask", "--questions", "quick"], "q\n");
+    assert!(output.status.success());
+    assert!(text(&output.stdout).contains("Cancelled."));
+
+    let output = stackpick(&["ask", "--questions", "quick"], "1\n");
+    assert!(!output.status.success());
+    assert!(text(&output.stdout).contains("Input ended before the questionnaire was finished."));
+}
+
+#[test]
+fn check_passes_shipped_sets_and_names_line_and_column_of_a_broken_one() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let shipped: Vec<String> = ["default", "quick", "realtime"]
+        .iter()
+        .map(|s| format!("{root}/questions/{s}.toml"))
+        .collect();
+    let args: Vec<&str> = std::iter::once("check")
+        .chain(shipped.iter().map(String::as_str))
+        .collect();
+    let output = stackpick(&args, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).matches(": ok").count(), 3);
+
+    let broken = format!("{root}/tests/malformed/syntax_error.toml");
+    let output = stackpick(&["check", &broken], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("syntax_error.toml:5:25: invalid basic string"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn recommend_reads_an_answers_file_and_prints_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.toml");
+    std::fs::write(
+        &answers,
+        r#"
+languages = ["php"]
+stick_to_languages = "prefer"
+experience = "mixed"
+app_type = "crud"
+scale = "growing"
+realtime = "none"
+deadline = "weeks"
+security = "sensitive"
+maintenance = "years"
+"#,
+    )
+    .unwrap();
+    let output = stackpick(
+        &[
+            "recommend",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["verdict"]["outcome"], "recommend");
+    assert_eq!(json["verdict"]["winner"], "laravel");
+    assert_eq!(json["ranking"].as_array().unwrap().len(), 7);
+
+    std::fs::write(&answers, "languages = [\"cobol\"]\n").unwrap();
+    let output = stackpick(&["recommend", "--answers", answers.to_str().unwrap()], "");
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("`cobol`") && stderr.contains("needs an answer"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn frameworks_prints_the_catalogue_with_totals() {
+    let output = stackpick(&["frameworks"], "");
+    let stdout = text(&output.stdout);
+    assert!(output.status.success());
+    assert!(
+        stdout.contains("Next.js") && stdout.contains("32.5"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Actix") && stdout.contains("25.5"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests (`cargo test --test it`).
+
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod core;
+mod fake_discord_smoke;

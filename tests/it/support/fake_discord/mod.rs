@@ -1,0 +1,408 @@
+//! A fake Discord on 127.0.0.1 for end-to-end tests: REST under `/api/v10/...` and the
+//! gateway WebSocket on the same port.
+//!
+//! ```ignore
+//! let fake = FakeDiscord::start().await?;
+//! let http = HttpBuilder::new("token").proxy(fake.proxy_url()).ratelimiter_disabled(true).build();
+//! // ... ClientBuilder::new_with_http(http, intents) ..., spawn client.start()
+//! fake.wait_ready(T).await?;
+//! let mark = fake.mark();
+//! let slash = payloads::slash_command("pick", json!([]), &Origin::dm(payloads::user("ann")));
+//! fake.dispatch("INTERACTION_CREATE", slash).await?;
+//! let call = fake.wait_for_call(mark, T, |c| c.is("POST", "/interactions/*/*/callback")).await?;
+//! fake.assert_no_violations();
+//! ```
+//!
+//! Every request is recorded as a [`Call`]. Request bodies are checked against Discord's
+//! OpenAPI description and the documented limits it leaves out; a bad body is answered like
+//! Discord would (400, code 50035) and recorded in [`FakeDiscord::violations`].
+
+mod gateway;
+mod limits;
+mod openapi;
+pub mod payloads;
+mod rest;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The fake application's id (READY, `/oauth2/applications/@me`, interaction webhooks).
+pub const APPLICATION_ID: u64 = 1_000_000_000_000_000_001;
+/// The bot user's id (deliberately different from [`APPLICATION_ID`] to catch mix-ups).
+pub const BOT_USER_ID: u64 = 1_000_000_000_000_000_002;
+/// The bot user's name.
+pub const BOT_USERNAME: &str = "stackpick-fake";
+/// The application owner's user id (`/oauth2/applications/@me` → `owner`).
+pub const OWNER_ID: u64 = 1_000_000_000_000_000_003;
+/// Heartbeat interval announced in HELLO, in milliseconds.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
+/// Discord drops interactions not acknowledged within 3 s.
+const ACK_DEADLINE: Duration = Duration::from_secs(3);
+
+/// One recorded REST request (and the fake's answer).
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Position in [`FakeDiscord::calls`]; compare with [`FakeDiscord::mark`].
+    pub index: usize,
+    /// HTTP method, upper case (`"POST"`).
+    pub method: String,
+    /// Path without the `/api/v10` prefix, e.g. `/channels/123/messages`.
+    pub path: String,
+    /// Raw query string, if any.
+    pub query: Option<String>,
+    /// JSON body, or the parsed `payload_json` part of a multipart body.
+    pub body: Option<Value>,
+    /// Non-JSON multipart parts (attachments).
+    pub files: Vec<UploadedFile>,
+    /// Whether an `Authorization` header was sent.
+    pub authorized: bool,
+    /// Status code the fake answered.
+    pub status: u16,
+    /// JSON the fake answered, if any.
+    pub response: Option<Value>,
+}
+
+impl Call {
+    /// True if the method matches and `pattern` matches the path segment by segment, where
+    /// `*` matches any one segment: `call.is("POST", "/channels/*/messages")`.
+    pub fn is(&self, method: &str, pattern: &str) -> bool {
+        let (mut path, mut pat) = (self.path.split('/'), pattern.split('/'));
+        self.method.eq_ignore_ascii_case(method)
+            && loop {
+                match (path.next(), pat.next()) {
+                    (None, None) => break true,
+                    (Some(s), Some(p)) if p == "*" || p == s => {}
+                    _ => break false,
+                }
+            }
+    }
+
+    /// `body[key]` as a string, or `""`.
+    pub fn body_str(&self, key: &str) -> &str {
+        self.body
+            .as_ref()
+            .and_then(|b| b[key].as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// A file part of a multipart request.
+#[derive(Clone, Debug)]
+pub struct UploadedFile {
+    /// Form field name (serenity uses `files[0]`, ...).
+    pub field: String,
+    /// `filename` from `Content-Disposition`.
+    pub filename: Option<String>,
+    /// The part's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// An interaction dispatched to the bot, tracked to enforce Discord's response protocol.
+#[derive(Debug)]
+struct Pending {
+    id: u64,
+    kind: u64,
+    channel_id: u64,
+    /// The message a component interaction was on.
+    message: Option<Value>,
+    dispatched: Instant,
+    /// Callback type once acknowledged.
+    acked: Option<u64>,
+    /// Message id behind `@original`.
+    original: Option<u64>,
+    followups: Vec<u64>,
+}
+
+/// Everything the fake remembers; one lock, never held across an `.await`.
+#[derive(Default)]
+struct State {
+    calls: Vec<Call>,
+    violations: Vec<String>,
+    closed_dms: HashSet<u64>,
+    /// Registered commands by guild (`None` = global).
+    commands: HashMap<Option<u64>, Vec<Value>>,
+    /// Dispatched interactions by token.
+    interactions: HashMap<String, Pending>,
+    /// Messages the bot created, in their current state.
+    messages: Vec<Value>,
+    /// Users seen in dispatched payloads, so DM channels can name their recipient.
+    users: HashMap<u64, Value>,
+    gateway: gateway::Registry,
+}
+
+/// State shared by the server tasks and the test's handle.
+struct Shared {
+    addr: SocketAddr,
+    validate: AtomicBool,
+    state: Mutex<State>,
+    /// Bumped on every change so waiters wake up without polling.
+    changed: watch::Sender<u64>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking test thread must not hide the fake's records from the others.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn bump(&self) {
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    fn ws_url(&self) -> String {
+        format!("ws://{}/gateway", self.addr)
+    }
+}
+
+/// A running fake Discord; the server stops and gateway connections close on drop.
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    server: JoinHandle<()>,
+}
+
+impl FakeDiscord {
+    /// Binds 127.0.0.1 on a free port and starts serving REST and the gateway.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let shared = Arc::new(Shared {
+            addr: listener.local_addr()?,
+            validate: AtomicBool::new(true),
+            state: Mutex::default(),
+            changed: watch::channel(0).0,
+        });
+        let app = Router::new()
+            // serenity connects to `<url from /gateway>?v=10`; accept the bare root too.
+            .route("/", get(gateway::upgrade))
+            .route("/gateway", get(gateway::upgrade))
+            .fallback(rest::handle)
+            .layer(DefaultBodyLimit::max(32 << 20))
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            // Only fails if the listener dies; the test then times out with a clear message.
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { shared, server })
+    }
+
+    /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
+    pub fn proxy_url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// The gateway URL handed out by `GET /gateway` (`ws://127.0.0.1:PORT/gateway`).
+    pub fn gateway_url(&self) -> String {
+        self.shared.ws_url()
+    }
+
+    /// Turns request-body validation on (default) or off (for load benchmarks).
+    pub fn set_validation(&self, on: bool) {
+        self.shared.validate.store(on, Ordering::Relaxed);
+    }
+
+    /// From now on, messages to this user's DM channel fail with 403 / code 50007.
+    pub fn close_dms_for(&self, user_id: u64) {
+        self.shared.lock().closed_dms.insert(user_id);
+    }
+
+    /// All recorded REST calls.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().calls.clone()
+    }
+
+    /// Recorded REST calls from index `mark` on.
+    pub fn calls_since(&self, mark: usize) -> Vec<Call> {
+        self.shared
+            .lock()
+            .calls
+            .get(mark..)
+            .unwrap_or_default()
+            .to_vec()
+    }
+
+    /// The number of calls so far: pass it to [`Self::wait_for_call`] / [`Self::calls_since`].
+    pub fn mark(&self) -> usize {
+        self.shared.lock().calls.len()
+    }
+
+    /// The first call with index ≥ `since` matching `predicate`, waiting up to `timeout`.
+    pub async fn wait_for_call(
+        &self,
+        since: usize,
+        timeout: Duration,
+        predicate: impl Fn(&Call) -> bool,
+    ) -> Result<Call, String> {
+        self.wait_until(timeout, "a matching REST call", |st| {
+            st.calls
+                .get(since..)?
+                .iter()
+                .find(|c| predicate(c))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Protocol and validation violations so far (`"POST /api/v10/...: reason"`).
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Returns and clears the violations (for tests that provoke some on purpose).
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.lock().violations)
+    }
+
+    /// Panics with the list of violations, if any.
+    #[track_caller]
+    pub fn assert_no_violations(&self) {
+        let v = self.violations();
+        assert!(
+            v.is_empty(),
+            "fake Discord saw {} violation(s):\n{}",
+            v.len(),
+            v.join("\n")
+        );
+    }
+
+    /// The `d` of every IDENTIFY received, oldest first.
+    pub fn identifies(&self) -> Vec<Value> {
+        self.shared.lock().gateway.identifies.clone()
+    }
+
+    /// How many READYs were sent so far.
+    pub fn ready_count(&self) -> usize {
+        self.shared.lock().gateway.readies
+    }
+
+    /// Waits until a gateway client is identified and got READY; returns its IDENTIFY `d`.
+    pub async fn wait_ready(&self, timeout: Duration) -> Result<Value, String> {
+        self.wait_next_ready(0, timeout).await
+    }
+
+    /// Waits until more than `seen` READYs were sent (a restarted bot) and the newest
+    /// connection is still open; returns its IDENTIFY `d`.
+    pub async fn wait_next_ready(&self, seen: usize, timeout: Duration) -> Result<Value, String> {
+        self.wait_until(timeout, "a gateway READY", |st| {
+            (st.gateway.readies > seen)
+                .then(|| st.gateway.current_identify())
+                .flatten()
+        })
+        .await
+    }
+
+    /// Sends a dispatch (op 0, next `s`) to the most recently identified connection.
+    ///
+    /// Fails if no client is connected or if serenity 0.12.5 could not parse the event (it
+    /// would silently drop it, and the test would only time out).
+    pub async fn dispatch(&self, event: &str, data: Value) -> Result<(), String> {
+        let event_json = json!({ "t": event, "d": data });
+        if let Err(e) = serde_json::from_value::<serenity::model::event::Event>(event_json) {
+            return Err(format!("serenity cannot parse this {event}: {e}"));
+        }
+        let mut st = self.shared.lock();
+        for user in [&data["user"], &data["member"]["user"], &data["author"]] {
+            if let Some(id) = payloads::id_of(user) {
+                st.users.insert(id, user.clone());
+            }
+        }
+        if event == "INTERACTION_CREATE" {
+            let token = data["token"].as_str().unwrap_or_default().to_owned();
+            let pending = Pending {
+                id: payloads::id_of(&data).unwrap_or_default(),
+                kind: data["type"].as_u64().unwrap_or_default(),
+                channel_id: payloads::snowflake(&data["channel_id"]).unwrap_or_default(),
+                message: data.get("message").cloned(),
+                dispatched: Instant::now(),
+                acked: None,
+                original: None,
+                followups: Vec::new(),
+            };
+            st.interactions.insert(token, pending);
+        }
+        st.gateway.dispatch(event, data)
+    }
+
+    /// Commands as last registered (`None` = global), as the fake echoed them.
+    pub fn commands(&self, guild_id: Option<u64>) -> Vec<Value> {
+        self.shared
+            .lock()
+            .commands
+            .get(&guild_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Messages the bot created (channel messages, interaction responses, follow-ups), in
+    /// their current (edited) state, oldest first.
+    pub fn messages(&self) -> Vec<Value> {
+        self.shared.lock().messages.clone()
+    }
+
+    /// The current `@original` response message of an interaction, once it has one.
+    pub fn original_response(&self, interaction_token: &str) -> Option<Value> {
+        let st = self.shared.lock();
+        let id = st.interactions.get(interaction_token)?.original?;
+        st.messages
+            .iter()
+            .find(|m| payloads::id_of(m) == Some(id))
+            .cloned()
+    }
+
+    /// Polls `check` on every state change until it yields a value or `timeout` passes.
+    async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Result<T, String> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.shared.changed.subscribe();
+        loop {
+            changes.borrow_and_update();
+            if let Some(found) = check(&self.shared.lock()) {
+                return Ok(found);
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return Err(self.timeout_report(timeout, what)),
+            }
+        }
+    }
+
+    fn timeout_report(&self, timeout: Duration, what: &str) -> String {
+        let st = self.shared.lock();
+        let mut report = format!(
+            "timed out after {timeout:?} waiting for {what}; {} READY(s); calls:",
+            st.gateway.readies
+        );
+        for c in st.calls.iter().rev().take(20).rev() {
+            let _ = write!(
+                report,
+                "\n  #{} {} {} -> {}",
+                c.index, c.method, c.path, c.status
+            );
+        }
+        for v in &st.violations {
+            let _ = write!(report, "\n  violation: {v}");
+        }
+        report
+    }
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        self.server.abort();
+        // Dropping the senders makes every open gateway connection close its socket.
+        self.shared.lock().gateway = gateway::Registry::default();
+    }
+}

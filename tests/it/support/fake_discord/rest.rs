@@ -1,0 +1,619 @@
+//! REST half of the fake: records and validates every request, then serves the few resources
+//! a bot uses (gateway info, commands, interaction responses, DMs, messages).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State as Axum;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::payloads::{bot_user, dm_channel_id, id_of, new_id, snowflake, timestamp_now};
+use super::{limits, openapi, payloads, Call, Shared, State, UploadedFile};
+use super::{ACK_DEADLINE, APPLICATION_ID, BOT_USERNAME, OWNER_ID};
+
+/// Message flag: the response is still "thinking" (deferred).
+const LOADING: u64 = 1 << 7;
+
+/// Status and JSON body of an answer.
+struct Reply {
+    status: u16,
+    body: Option<Value>,
+}
+
+impl Reply {
+    fn ok(body: Value) -> Self {
+        Self {
+            status: 200,
+            body: Some(body),
+        }
+    }
+
+    fn no_content() -> Self {
+        Self {
+            status: 204,
+            body: None,
+        }
+    }
+
+    fn error(status: u16, code: u64, message: &str) -> Self {
+        Self {
+            status,
+            body: Some(json!({ "code": code, "message": message })),
+        }
+    }
+
+    fn invalid_body() -> Self {
+        let body = json!({ "code": 50035, "message": "Invalid Form Body", "errors": {} });
+        Self {
+            status: 400,
+            body: Some(body),
+        }
+    }
+
+    fn not_found() -> Self {
+        Self::error(404, 0, "404: Not Found")
+    }
+
+    fn unknown_message() -> Self {
+        Self::error(404, 10008, "Unknown Message")
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        match self.body {
+            Some(body) => (status, Json(body)).into_response(),
+            None => status.into_response(),
+        }
+    }
+}
+
+/// A route's result: `Err` carries the answer plus the violation to record.
+type Outcome = Result<Reply, (Reply, String)>;
+
+fn bad(reply: Reply, why: impl Into<String>) -> (Reply, String) {
+    (reply, why.into())
+}
+
+fn parse_id(s: &str) -> Result<u64, (Reply, String)> {
+    s.parse()
+        .map_err(|_| bad(Reply::invalid_body(), format!("{s:?} is not a snowflake")))
+}
+
+/// The request as routes see it; `body` is `Null` when there was none.
+struct Req<'a> {
+    method: &'a str,
+    path: &'a str,
+    body: &'a Value,
+    files: &'a [UploadedFile],
+}
+
+/// Fallback handler: every non-gateway request lands here.
+pub(super) async fn handle(
+    Axum(shared): Axum<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let mut problems = Vec::new();
+    let path = uri
+        .path()
+        .strip_prefix("/api/v10")
+        .filter(|p| p.starts_with('/'));
+    let (body, files) = parse_body(&headers, &bytes).unwrap_or_else(|e| {
+        problems.push(e);
+        (None, Vec::new())
+    });
+    let reply = match path {
+        None => {
+            problems.push("not under /api/v10".to_owned());
+            Reply::not_found()
+        }
+        Some(_) if !problems.is_empty() => {
+            Reply::error(400, 50109, "The request body contains invalid JSON.")
+        }
+        Some(path) => {
+            if shared.validate.load(Ordering::Relaxed) {
+                problems.extend(validate(method.as_str(), path, body.as_ref()));
+            }
+            if problems.is_empty() {
+                let body = body.as_ref().unwrap_or(&Value::Null);
+                let req = Req {
+                    method: method.as_str(),
+                    path,
+                    body,
+                    files: &files,
+                };
+                route(&shared, &mut shared.lock(), &req).unwrap_or_else(|(reply, why)| {
+                    problems.push(why);
+                    reply
+                })
+            } else {
+                Reply::invalid_body()
+            }
+        }
+    };
+    {
+        let mut st = shared.lock();
+        let label = format!("{method} {}", uri.path());
+        st.violations
+            .extend(problems.into_iter().map(|p| format!("{label}: {p}")));
+        let index = st.calls.len();
+        st.calls.push(Call {
+            index,
+            method: method.to_string(),
+            path: path.unwrap_or(uri.path()).to_owned(),
+            query: uri.query().map(str::to_owned),
+            body,
+            files,
+            authorized: headers.contains_key(header::AUTHORIZATION),
+            status: reply.status,
+            response: reply.body.clone(),
+        });
+    }
+    shared.bump();
+    reply.into_response()
+}
+
+/// OpenAPI schema + documented limits; unknown routes are reported by [`route`].
+fn validate(method: &str, path: &str, body: Option<&Value>) -> Vec<String> {
+    let Some(body) = body else { return Vec::new() };
+    let op = match openapi::operation(method, path) {
+        Ok(Some(op)) => op,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![format!("cannot validate: {e}")],
+    };
+    let mut out =
+        openapi::check(op, body).unwrap_or_else(|e| vec![format!("cannot validate: {e}")]);
+    limits::check(&op.id, body, &mut out);
+    out
+}
+
+fn route(shared: &Shared, st: &mut State, req: &Req<'_>) -> Outcome {
+    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    match (req.method, segs.as_slice()) {
+        ("GET", ["gateway"]) => Ok(Reply::ok(json!({ "url": shared.ws_url() }))),
+        ("GET", ["gateway", "bot"]) => Ok(Reply::ok(json!({
+            "url": shared.ws_url(),
+            "shards": 1,
+            "session_start_limit":
+                { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 },
+        }))),
+        ("GET", ["users", "@me"]) => Ok(Reply::ok(bot_user())),
+        ("GET", ["applications", "@me"] | ["oauth2", "applications", "@me"]) => {
+            Ok(Reply::ok(application()))
+        }
+        (m @ ("GET" | "PUT"), ["applications", app, "commands"]) => {
+            commands(st, m, app, None, req.body)
+        }
+        (m @ ("GET" | "PUT"), ["applications", app, "guilds", guild, "commands"]) => {
+            commands(st, m, app, Some(parse_id(guild)?), req.body)
+        }
+        ("POST", ["interactions", id, token, "callback"]) => callback(st, id, token, req),
+        (m, ["webhooks", app, token, rest @ ..]) => webhook(st, m, app, token, rest, req),
+        ("POST", ["users", "@me", "channels"]) => create_dm(st, req.body),
+        ("POST", ["channels", channel, "messages"]) => create_message(st, channel, req),
+        (m @ ("GET" | "PATCH" | "DELETE"), ["channels", channel, "messages", id]) => {
+            let (channel, id) = (parse_id(channel)?, parse_id(id)?);
+            let found = st
+                .messages
+                .iter()
+                .any(|m| id_of(m) == Some(id) && snowflake(&m["channel_id"]) == Some(channel));
+            if !found {
+                return Err(bad(
+                    Reply::unknown_message(),
+                    "no such message in this channel",
+                ));
+            }
+            stored_message(st, m, id, req)
+        }
+        ("POST", ["channels", _, "typing"]) => Ok(Reply::no_content()),
+        _ => Err(unknown_route(req)),
+    }
+}
+
+fn unknown_route(req: &Req<'_>) -> (Reply, String) {
+    let why = match openapi::operation(req.method, req.path) {
+        Ok(Some(op)) => format!("Discord's {} is not implemented by the fake", op.id),
+        _ => "no such Discord route".to_owned(),
+    };
+    bad(Reply::not_found(), why)
+}
+
+fn application() -> Value {
+    json!({
+        "id": APPLICATION_ID.to_string(), "name": BOT_USERNAME, "icon": null,
+        "description": "", "summary": "", "type": null, "bot_public": true,
+        "bot_require_code_grant": false, "verify_key": "0".repeat(64), "flags": 0,
+        "owner": payloads::user_with_id(OWNER_ID, "owner"), "team": null, "rpc_origins": [],
+        "bot": bot_user(), "redirect_uris": [], "interactions_endpoint_url": null,
+        "role_connections_verification_url": null, "approximate_guild_count": 1,
+    })
+}
+
+/// `GET`/`PUT /applications/{app}[/guilds/{guild}]/commands`.
+fn commands(st: &mut State, method: &str, app: &str, guild: Option<u64>, body: &Value) -> Outcome {
+    if parse_id(app)? != APPLICATION_ID {
+        let why = format!("application id {app} is not the fake's {APPLICATION_ID}");
+        return Err(bad(Reply::error(404, 10002, "Unknown Application"), why));
+    }
+    let old = st.commands.get(&guild).cloned().unwrap_or_default();
+    if method == "GET" {
+        return Ok(Reply::ok(Value::Array(old)));
+    }
+    let Some(list) = body.as_array() else {
+        return Err(bad(
+            Reply::invalid_body(),
+            "body must be an array of commands",
+        ));
+    };
+    let echoed: Vec<Value> = list.iter().map(|c| echo_command(c, guild, &old)).collect();
+    st.commands.insert(guild, echoed.clone());
+    Ok(Reply::ok(Value::Array(echoed)))
+}
+
+/// A command as Discord returns it; a command keeps its id when re-registered.
+fn echo_command(c: &Value, guild: Option<u64>, old: &[Value]) -> Value {
+    let kind = c["type"].as_u64().unwrap_or(1);
+    let same = |o: &&Value| o["name"] == c["name"] && o["type"].as_u64() == Some(kind);
+    let id = old
+        .iter()
+        .find(same)
+        .map_or_else(|| json!(new_id().to_string()), |o| o["id"].clone());
+    let perms = match &c["default_member_permissions"] {
+        Value::Number(n) => json!(n.to_string()),
+        other => other.clone(),
+    };
+    let or = |key: &str, default: Value| {
+        c.get(key)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(default)
+    };
+    let mut out = json!({
+        "id": id, "type": kind, "application_id": APPLICATION_ID.to_string(),
+        "name": c["name"], "name_localizations": c["name_localizations"],
+        "description": or("description", json!("")),
+        "description_localizations": c["description_localizations"],
+        "options": or("options", json!([])), "default_member_permissions": perms,
+        "contexts": c["contexts"], "integration_types": or("integration_types", json!([0])),
+        "nsfw": or("nsfw", json!(false)), "version": new_id().to_string(),
+    });
+    match guild {
+        Some(g) => out["guild_id"] = json!(g.to_string()),
+        None => out["dm_permission"] = or("dm_permission", json!(true)),
+    }
+    out
+}
+
+/// `POST /interactions/{id}/{token}/callback`, enforcing Discord's response protocol.
+fn callback(st: &mut State, id: &str, token: &str, req: &Req<'_>) -> Outcome {
+    let interaction_id = parse_id(id)?;
+    let unknown = || Reply::error(404, 10062, "Unknown interaction");
+    let Some(p) = st
+        .interactions
+        .get_mut(token)
+        .filter(|p| p.id == interaction_id)
+    else {
+        return Err(bad(
+            unknown(),
+            "callback for an interaction the fake never dispatched",
+        ));
+    };
+    if let Some(t) = p.acked {
+        let reply = Reply::error(400, 40060, "Interaction has already been acknowledged.");
+        return Err(bad(
+            reply,
+            format!("interaction already acknowledged (callback type {t})"),
+        ));
+    }
+    let waited = p.dispatched.elapsed();
+    if waited > ACK_DEADLINE {
+        return Err(bad(
+            unknown(),
+            format!("acknowledged after {waited:?}; Discord allows 3 s"),
+        ));
+    }
+    let ty = req.body["type"].as_u64().unwrap_or_default();
+    let allowed: &[u64] = match p.kind {
+        2 => &[4, 5, 9],
+        3 => &[4, 5, 6, 7, 9],
+        4 => &[8],
+        5 => &[4, 5, 6, 7],
+        _ => &[],
+    };
+    if !allowed.contains(&ty) {
+        let why = format!(
+            "callback type {ty} cannot answer an interaction of type {}",
+            p.kind
+        );
+        return Err(bad(Reply::invalid_body(), why));
+    }
+    p.acked = Some(ty);
+    let (channel, kind, source) = (p.channel_id, p.kind, p.message.clone());
+    let data = &req.body["data"];
+    let original = match ty {
+        4 | 5 => {
+            let mut m = new_message(channel, if kind == 2 { 20 } else { 0 }, data, req.files);
+            mark_interaction_message(&mut m);
+            if ty == 5 {
+                m["content"] = json!("");
+                m["flags"] = json!(data["flags"].as_u64().unwrap_or_default() | LOADING);
+            }
+            let id = id_of(&m);
+            st.messages.push(m);
+            id
+        }
+        // Deferred update / update: `@original` is the message the component sits on.
+        6 | 7 => source.and_then(|msg| {
+            let id = id_of(&msg)?;
+            if !st.messages.iter().any(|m| id_of(m) == Some(id)) {
+                st.messages.push(msg);
+            }
+            if ty == 7 {
+                let m = st.messages.iter_mut().find(|m| id_of(m) == Some(id))?;
+                apply_edit(m, data, req.files);
+            }
+            Some(id)
+        }),
+        _ => None,
+    };
+    if let Some(p) = st.interactions.get_mut(token) {
+        p.original = original;
+    }
+    Ok(Reply::no_content())
+}
+
+/// `/webhooks/{app}/{token}[/messages/{id|@original}]`: interaction follow-ups and edits.
+fn webhook(
+    st: &mut State,
+    method: &str,
+    app: &str,
+    token: &str,
+    rest: &[&str],
+    req: &Req<'_>,
+) -> Outcome {
+    let unknown = || Reply::error(404, 10015, "Unknown Webhook");
+    if parse_id(app)? != APPLICATION_ID {
+        return Err(bad(
+            unknown(),
+            format!("webhook id {app} is not the application id"),
+        ));
+    }
+    let Some(p) = st.interactions.get(token) else {
+        return Err(bad(unknown(), "no dispatched interaction has this token"));
+    };
+    if p.acked.is_none() {
+        return Err(bad(
+            unknown(),
+            "interaction webhook used before the interaction was acknowledged",
+        ));
+    }
+    match (method, rest) {
+        ("POST", []) => {
+            let kind = if p.kind == 2 { 20 } else { 0 };
+            let mut m = new_message(p.channel_id, kind, req.body, req.files);
+            mark_interaction_message(&mut m);
+            if let (Some(p), Some(id)) = (st.interactions.get_mut(token), id_of(&m)) {
+                p.followups.push(id);
+            }
+            st.messages.push(m.clone());
+            Ok(Reply::ok(m))
+        }
+        (m @ ("GET" | "PATCH" | "DELETE"), ["messages", which]) => {
+            let target = if *which == "@original" {
+                p.original
+            } else {
+                let id = parse_id(which)?;
+                (p.original == Some(id) || p.followups.contains(&id)).then_some(id)
+            };
+            let Some(id) = target else {
+                return Err(bad(
+                    Reply::unknown_message(),
+                    format!("interaction has no message {which}"),
+                ));
+            };
+            stored_message(st, m, id, req)
+        }
+        _ => Err(unknown_route(req)),
+    }
+}
+
+/// GET, PATCH or DELETE a message the bot created.
+fn stored_message(st: &mut State, method: &str, id: u64, req: &Req<'_>) -> Outcome {
+    let Some(pos) = st.messages.iter().position(|m| id_of(m) == Some(id)) else {
+        return Err(bad(
+            Reply::unknown_message(),
+            format!("message {id} does not exist (any more)"),
+        ));
+    };
+    match method {
+        "GET" => Ok(Reply::ok(st.messages[pos].clone())),
+        "DELETE" => {
+            st.messages.remove(pos);
+            Ok(Reply::no_content())
+        }
+        _ => {
+            let m = &mut st.messages[pos];
+            apply_edit(m, req.body, req.files);
+            m["edited_timestamp"] = json!(timestamp_now());
+            m["flags"] = json!(m["flags"].as_u64().unwrap_or_default() & !LOADING);
+            Ok(Reply::ok(m.clone()))
+        }
+    }
+}
+
+/// `POST /users/@me/channels {recipient_id}`: the (deterministic) DM channel.
+fn create_dm(st: &State, body: &Value) -> Outcome {
+    let Some(user_id) = snowflake(&body["recipient_id"]) else {
+        return Err(bad(Reply::invalid_body(), "recipient_id missing"));
+    };
+    let user = st.users.get(&user_id).cloned();
+    let user = user.unwrap_or_else(|| payloads::user_with_id(user_id, &format!("user{user_id}")));
+    Ok(Reply::ok(json!({
+        "id": dm_channel_id(user_id).to_string(), "type": 1, "flags": 0,
+        "last_message_id": null, "recipients": [user],
+    })))
+}
+
+/// `POST /channels/{id}/messages`; DMs to users in `closed_dms` fail like Discord's.
+fn create_message(st: &mut State, channel: &str, req: &Req<'_>) -> Outcome {
+    let channel = parse_id(channel)?;
+    if st
+        .closed_dms
+        .iter()
+        .any(|&user| dm_channel_id(user) == channel)
+    {
+        return Ok(Reply::error(
+            403,
+            50007,
+            "Cannot send messages to this user",
+        ));
+    }
+    let kind = if req.body["message_reference"].is_object() {
+        19
+    } else {
+        0
+    };
+    let m = new_message(channel, kind, req.body, req.files);
+    st.messages.push(m.clone());
+    Ok(Reply::ok(m))
+}
+
+/// A message authored by the bot from a create request.
+fn new_message(channel_id: u64, kind: u64, body: &Value, files: &[UploadedFile]) -> Value {
+    let mut m = json!({
+        "id": new_id().to_string(), "channel_id": channel_id.to_string(), "author": bot_user(),
+        "content": "", "timestamp": timestamp_now(), "edited_timestamp": null,
+        "tts": body["tts"].as_bool().unwrap_or(false), "mention_everyone": false,
+        "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "components": [],
+        "pinned": false, "type": kind, "flags": body["flags"].as_u64().unwrap_or_default(),
+    });
+    if let Some(reference) = body["message_reference"].as_object() {
+        let mut reference = reference.clone();
+        reference
+            .entry("channel_id")
+            .or_insert_with(|| json!(channel_id.to_string()));
+        m["message_reference"] = Value::Object(reference);
+    }
+    apply_edit(&mut m, body, files);
+    m
+}
+
+fn mark_interaction_message(m: &mut Value) {
+    m["webhook_id"] = json!(APPLICATION_ID.to_string());
+    m["application_id"] = json!(APPLICATION_ID.to_string());
+}
+
+/// Applies the fields of a create/edit request to a stored message.
+fn apply_edit(m: &mut Value, body: &Value, files: &[UploadedFile]) {
+    for key in ["content", "embeds", "components", "poll"] {
+        if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+            m[key] = v.clone();
+        }
+    }
+    for e in m["embeds"].as_array_mut().into_iter().flatten() {
+        if let Some(e) = e.as_object_mut() {
+            e.entry("type").or_insert_with(|| json!("rich"));
+        }
+    }
+    // `attachments` in an edit lists the existing ones to keep; new files are added.
+    let keep: Option<Vec<u64>> = body["attachments"]
+        .as_array()
+        .map(|a| a.iter().filter_map(id_of).collect());
+    let channel = m["channel_id"].as_str().unwrap_or_default().to_owned();
+    if let Some(list) = m["attachments"].as_array_mut() {
+        if let Some(keep) = keep {
+            list.retain(|a| id_of(a).is_some_and(|id| keep.contains(&id)));
+        }
+        list.extend(files.iter().map(|f| {
+            let id = new_id();
+            let name = f.filename.clone().unwrap_or_else(|| f.field.clone());
+            json!({
+                "id": id.to_string(), "filename": name, "size": f.bytes.len(),
+                "url": format!("https://cdn.discordapp.com/attachments/{channel}/{id}/{name}"),
+                "proxy_url": format!("https://media.discordapp.net/attachments/{channel}/{id}/{name}"),
+            })
+        }));
+    }
+}
+
+/// JSON body, or a multipart body's `payload_json` plus its file parts.
+fn parse_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Option<Value>, Vec<UploadedFile>), String> {
+    if body.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("multipart/form-data") {
+        let json = serde_json::from_slice(body).map_err(|e| format!("body is not JSON ({e})"))?;
+        return Ok((Some(json), Vec::new()));
+    }
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"'))
+        .ok_or("multipart body without boundary")?;
+    let mut json = None;
+    let mut files = Vec::new();
+    for part in multipart(body, boundary)? {
+        if part.field == "payload_json" {
+            let parsed = serde_json::from_slice(&part.bytes);
+            json = Some(parsed.map_err(|e| format!("payload_json is not JSON ({e})"))?);
+        } else {
+            files.push(part);
+        }
+    }
+    Ok((json, files))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splits a `multipart/form-data` body (RFC 7578) into its parts.
+fn multipart(body: &[u8], boundary: &str) -> Result<Vec<UploadedFile>, String> {
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let start = find(body, delimiter).ok_or("multipart body without its boundary")?;
+    let mut rest = &body[start + delimiter.len()..];
+    let mut parts = Vec::new();
+    while !rest.starts_with(b"--") {
+        rest = rest
+            .strip_prefix(b"\r\n".as_slice())
+            .ok_or("malformed multipart delimiter")?;
+        let end = find(rest, delimiter).ok_or("unterminated multipart part")?;
+        let part = &rest[..end];
+        let part = part.strip_suffix(b"\r\n".as_slice()).unwrap_or(part);
+        let split = find(part, b"\r\n\r\n").ok_or("multipart part without headers")?;
+        let head = String::from_utf8_lossy(&part[..split]);
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or_default();
+        let attr = |key: &str| {
+            disposition.split(';').find_map(|p| {
+                let value = p.trim().strip_prefix(key)?.strip_prefix('=')?;
+                Some(value.trim_matches('"').to_owned())
+            })
+        };
+        parts.push(UploadedFile {
+            field: attr("name").ok_or("multipart part without a name")?,
+            filename: attr("filename"),
+            bytes: part[split + 4..].to_vec(),
+        });
+        rest = &rest[end + delimiter.len()..];
+    }
+    Ok(parts)
+}
