@@ -9,10 +9,14 @@
 //!
 //! Adapters sit around it: [`terminal`] (the default mode) and the Discord bot.
 
+pub mod config;
 pub mod conversation;
+pub mod discord;
 pub mod engine;
 pub mod guide;
 pub mod ids;
 pub mod questionnaire;
+pub mod store;
+pub mod telemetry;
 pub mod terminal;
 pub mod text;

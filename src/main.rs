@@ -2,12 +2,15 @@
 //! check question sets and score answers non-interactively.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
-use stackpick::engine;
+use stackpick::config::{Config, TOKEN_ENV};
+use stackpick::store::MemoryStore;
+use stackpick::{discord, engine, telemetry};
 use stackpick::guide::Catalogue;
 use stackpick::ids::{OptionId, QuestionId};
 use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
@@ -21,6 +24,9 @@ struct Cli {
     /// Use another catalogue file instead of the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     catalogue: Option<PathBuf>,
+    /// The config file (default: ./config.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,7 +59,12 @@ enum Command {
     },
     /// Show the guide's catalogue: every rating and each framework's total.
     Frameworks,
+    /// Run the Discord bot (needs a token: DISCORD_TOKEN or `token` in config.toml).
+    Serve,
 }
+
+/// Exit code when the bot can't start for want of configuration.
+const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -68,9 +79,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let catalogue = load_catalogue(cli.catalogue.as_deref())?;
-    match cli.command.unwrap_or(Command::Ask {
-        questions: "default".to_owned(),
-    }) {
+    let config = Config::load(cli.config.as_deref())?;
+    // With no command: the bot when a token is configured, else the terminal.
+    let command = cli.command.unwrap_or(if config.token.is_some() {
+        Command::Serve
+    } else {
+        Command::Ask {
+            questions: "default".to_owned(),
+        }
+    });
+    match command {
+        Command::Serve => serve(config, catalogue),
         Command::Ask { questions } => {
             let set = resolve_set(&questions, &catalogue)?;
             let stdin = std::io::stdin().lock();
@@ -132,6 +151,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
+    if config.token.is_none() {
+        eprintln!(
+            "error: no Discord token. Set the {TOKEN_ENV} environment variable or `token` in config.toml (see config.example.toml)."
+        );
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
+    telemetry::init(&config.log_level, config.log_format);
+    let store = Arc::new(MemoryStore::default());
+    let state = Arc::new(discord::State::new(&config, catalogue, store)?);
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(discord::serve(&config, state))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load_catalogue(path: Option<&Path>) -> Result<Catalogue> {

@@ -1,0 +1,239 @@
+//! The Discord adapter: slash commands, the button-driven questionnaire and DM
+//! conversations, all driving the core's conversation state machine.
+//!
+//! Clicks are handled globally from their custom_id (see [`custom_id`]) and the
+//! conversation lives in the [`SessionStore`](crate::store::SessionStore), so nothing
+//! is lost when the bot restarts.
+
+mod commands;
+pub mod custom_id;
+mod dm;
+mod flow;
+mod render;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use serenity::all::{
+    ChannelId, Client, ClientBuilder, Context, CreateInteractionResponse, EventHandler,
+    GatewayIntents, GuildId, HttpBuilder, Interaction, Message, Ready,
+};
+use serenity::async_trait;
+use tracing::{error, info, info_span, warn, Instrument};
+
+use crate::config::Config;
+use crate::guide::Catalogue;
+use crate::ids::SetId;
+use crate::questionnaire::{builtin_sets, QuestionSet, Source};
+use crate::store::SessionStore;
+
+pub use render::Reply;
+
+/// Everything the handlers share; one value, no globals.
+pub struct State {
+    /// The guide's catalogue.
+    pub catalogue: Catalogue,
+    /// Question sets by id: the built-in ones and those of `questions_dir`.
+    pub sets: BTreeMap<SetId, QuestionSet>,
+    /// Where conversations live.
+    pub store: Arc<dyn SessionStore>,
+    /// How long an untouched conversation stays open.
+    pub idle_timeout: Duration,
+    /// Guilds to register commands in instead of globally.
+    pub dev_guild_ids: Vec<u64>,
+}
+
+impl State {
+    /// Builds the shared state: catalogue, the built-in sets and those of the
+    /// configured folder (a broken file stops the start with its problems listed).
+    pub fn new(config: &Config, catalogue: Catalogue, store: Arc<dyn SessionStore>) -> Result<State> {
+        let mut sets = BTreeMap::new();
+        for set in builtin_sets(&catalogue)? {
+            sets.insert(set.id.clone(), set);
+        }
+        if let Some(dir) = &config.questions_dir {
+            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
+            let mut paths: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
+                let set = QuestionSet::from_toml(Source { name: &name, text: &text }, &catalogue)?;
+                if sets.insert(set.id.clone(), set).is_some() {
+                    info!(file = %name, "question set replaces the built-in set with the same id");
+                }
+            }
+        }
+        Ok(State {
+            catalogue,
+            sets,
+            store,
+            idle_timeout: config.idle_timeout,
+            dev_guild_ids: config.dev_guild_ids.clone(),
+        })
+    }
+
+    /// The set with this id.
+    pub fn set(&self, id: &SetId) -> Option<&QuestionSet> {
+        self.sets.get(id)
+    }
+
+    /// The set used when none is named.
+    pub fn default_set(&self) -> Result<&QuestionSet> {
+        self.sets
+            .get(&SetId::from("default"))
+            .or_else(|| self.sets.values().next())
+            .context("no question set is loaded")
+    }
+}
+
+/// Builds the serenity client: REST through `proxy_url` when set (with serenity's
+/// rate limiter off, the proxy's job), the gateway URL discovered through it.
+pub async fn client(config: &Config, state: Arc<State>) -> Result<Client> {
+    let Some(token) = &config.token else {
+        bail!("no Discord token: set DISCORD_TOKEN or `token` in config.toml");
+    };
+    let mut http = HttpBuilder::new(token.expose());
+    if let Some(proxy) = &config.proxy_url {
+        http = http.proxy(proxy.as_str()).ratelimiter_disabled(true);
+    }
+    if let Some(id) = config.application_id {
+        http = http.application_id(id.into());
+    }
+    let intents = GatewayIntents::DIRECT_MESSAGES;
+    let purge = Arc::clone(&state);
+    let client = ClientBuilder::new_with_http(http.build(), intents)
+        .event_handler(Handler { state })
+        .await
+        // serenity's error text never contains the token.
+        .context("could not create the Discord client")?;
+    tokio::spawn(purge_idle_sessions(purge));
+    Ok(client)
+}
+
+/// Deletes idle conversations once a minute.
+async fn purge_idle_sessions(state: Arc<State>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let cutoff = crate::store::now_ms().saturating_sub(millis(state.idle_timeout));
+        match state.store.purge_idle(cutoff) {
+            Ok(0) => {}
+            Ok(n) => info!(count = n, "expired idle conversations"),
+            Err(e) => warn!(error = format!("{e:#}"), "could not purge idle conversations"),
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs the bot until the gateway connection ends.
+pub async fn serve(config: &Config, state: Arc<State>) -> Result<()> {
+    let mut client = client(config, state).await?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            info!("shutting down");
+            shards.shutdown_all().await;
+        }
+    });
+    client.start().await.context("the Discord connection failed")
+}
+
+/// serenity's event handler: routes events to the command, component and DM handlers.
+struct Handler {
+    state: Arc<State>,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        info!(user = %ready.user.name, "connected to Discord");
+        if let Err(e) = commands::register(&ctx, &self.state).await {
+            error!(error = format!("{e:#}"), "registering slash commands failed");
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let (id, user, guild, name) = match &interaction {
+            Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.user.id, c.guild_id, c.data.name.clone()),
+            Interaction::Component(c) => (c.id, c.user.id, c.guild_id, c.data.custom_id.clone()),
+            _ => return,
+        };
+        let span = info_span!("interaction", id = %id, user = %user, guild = ?guild.map(GuildId::get), command = %name);
+        async {
+            let outcome = match &interaction {
+                Interaction::Command(command) => commands::run(&ctx, &self.state, command).await,
+                Interaction::Autocomplete(command) => commands::autocomplete(&ctx, &self.state, command).await,
+                Interaction::Component(click) => flow::click(&ctx, &self.state, click).await,
+                _ => Ok(()),
+            };
+            if let Err(e) = outcome {
+                error!(error = format!("{e:#}"), "interaction failed");
+                apologise(&ctx, &interaction).await;
+            }
+        }
+        .instrument(span)
+        .await;
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
+        if message.guild_id.is_some() || message.author.bot {
+            return;
+        }
+        let span = info_span!("dm", id = %message.id, user = %message.author.id);
+        async {
+            if let Err(e) = dm::message(&ctx, &self.state, &message).await {
+                error!(error = format!("{e:#}"), "DM handling failed");
+                let sorry = Reply::notice("Sorry, something went wrong on my side. Please try again in a moment.");
+                if let Err(e) = message.channel_id.send_message(&ctx.http, sorry.into_message()).await {
+                    warn!(error = %e, "could not send the apology either");
+                }
+            }
+        }
+        .instrument(span)
+        .await;
+    }
+}
+
+/// Tells the user something went wrong, without internal details. Tries a new
+/// response first; if the interaction was already answered, a follow-up.
+async fn apologise(ctx: &Context, interaction: &Interaction) {
+    let text = "Sorry, something went wrong on my side. Please try again in a moment.";
+    let message = || Reply::notice(text).into_interaction().ephemeral(true);
+    let (token_owner, responded) = match interaction {
+        Interaction::Command(c) => (
+            "command",
+            c.create_response(&ctx.http, CreateInteractionResponse::Message(message())).await,
+        ),
+        Interaction::Component(c) => (
+            "component",
+            c.create_response(&ctx.http, CreateInteractionResponse::Message(message())).await,
+        ),
+        _ => return,
+    };
+    if let Err(e) = responded {
+        warn!(kind = token_owner, error = %e, "could not tell the user about the failure");
+    }
+}
+
+/// Whether a serenity error is Discord's "cannot send messages to this user" (50007).
+fn is_dm_closed(error: &serenity::Error) -> bool {
+    matches!(
+        error,
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(response))
+            if response.error.code == 50007
+    )
+}
+
+/// Sends a message to a channel (DMs), with no mentions.
+async fn send(ctx: &Context, channel: ChannelId, reply: Reply) -> Result<(), serenity::Error> {
+    channel.send_message(&ctx.http, reply.into_message()).await.map(|_| ())
+}

@@ -1,0 +1,128 @@
+//! Slash commands. Every command module has the same shape: `NAME`, `register()`,
+//! `run()` and, where it takes a name, `autocomplete()`; dispatch is one `match`.
+
+mod compare;
+mod criteria;
+mod framework;
+mod frameworks;
+mod help;
+mod recommend;
+
+use anyhow::{Context as _, Result};
+use serenity::all::{
+    AutocompleteChoice, Command, CommandInteraction, Context, CreateAutocompleteResponse,
+    CreateCommand, CreateInteractionResponse, GuildId, InstallationContext, InteractionContext,
+    ResolvedValue,
+};
+use tracing::{info, warn};
+
+use super::{Reply, State};
+use crate::guide::{normalise, Catalogue};
+
+/// Every command, as registered with Discord.
+fn all() -> Vec<CreateCommand> {
+    [
+        recommend::register(),
+        frameworks::register(),
+        framework::register(),
+        compare::register(),
+        criteria::register(),
+        help::register(),
+    ]
+    .into_iter()
+    // Usable in servers and in DMs with the bot.
+    .map(|c| {
+        c.integration_types(vec![InstallationContext::Guild])
+            .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+    })
+    .collect()
+}
+
+/// Registers the commands: in the development guilds when configured, else globally.
+pub async fn register(ctx: &Context, state: &State) -> Result<()> {
+    if state.dev_guild_ids.is_empty() {
+        let commands = Command::set_global_commands(&ctx.http, all())
+            .await
+            .context("global command registration was refused")?;
+        info!(count = commands.len(), "registered global commands");
+    } else {
+        for guild in &state.dev_guild_ids {
+            let commands = GuildId::new(*guild)
+                .set_commands(&ctx.http, all())
+                .await
+                .with_context(|| format!("command registration in guild {guild} was refused"))?;
+            info!(count = commands.len(), guild, "registered guild commands");
+        }
+    }
+    Ok(())
+}
+
+/// Runs a slash command.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    match command.data.name.as_str() {
+        recommend::NAME => recommend::run(ctx, state, command).await,
+        frameworks::NAME => frameworks::run(ctx, state, command).await,
+        framework::NAME => framework::run(ctx, state, command).await,
+        compare::NAME => compare::run(ctx, state, command).await,
+        criteria::NAME => criteria::run(ctx, state, command).await,
+        help::NAME => help::run(ctx, state, command).await,
+        other => {
+            warn!(command = other, "unknown command (registered by an older version?)");
+            respond(ctx, command, Reply::notice("I don't know that command any more; try `/help`."), true).await
+        }
+    }
+}
+
+/// Answers an autocomplete request.
+pub async fn autocomplete(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let Some(focused) = command.data.autocomplete() else {
+        return Ok(());
+    };
+    let choices = match command.data.name.as_str() {
+        recommend::NAME => recommend::autocomplete(state, focused.value),
+        framework::NAME | compare::NAME => framework_choices(&state.catalogue, focused.value),
+        _ => Vec::new(),
+    };
+    let response = CreateAutocompleteResponse::new().set_choices(choices);
+    command
+        .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
+        .await
+        .context("autocomplete response failed")
+}
+
+/// Frameworks whose id or name contains what was typed (at most 25, Discord's limit).
+fn framework_choices(catalogue: &Catalogue, typed: &str) -> Vec<AutocompleteChoice> {
+    let wanted = normalise(typed);
+    catalogue
+        .frameworks
+        .iter()
+        .filter(|f| normalise(&f.name).contains(&wanted) || f.id.as_str().contains(&wanted))
+        .take(25)
+        .map(|f| AutocompleteChoice::new(f.name.clone(), f.id.to_string()))
+        .collect()
+}
+
+/// A string option's value.
+fn string_option<'a>(command: &'a CommandInteraction, name: &str) -> Option<&'a str> {
+    command.data.options().into_iter().find(|o| o.name == name).and_then(|o| match o.value {
+        ResolvedValue::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// A boolean option's value.
+fn bool_option(command: &CommandInteraction, name: &str) -> Option<bool> {
+    command.data.options().into_iter().find(|o| o.name == name).and_then(|o| match o.value {
+        ResolvedValue::Boolean(b) => Some(b),
+        _ => None,
+    })
+}
+
+/// Sends a new response message; ephemeral when asked and in a server.
+async fn respond(ctx: &Context, command: &CommandInteraction, reply: Reply, ephemeral: bool) -> Result<()> {
+    let message = reply.into_interaction().ephemeral(ephemeral && command.guild_id.is_some());
+    command
+        .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+        .await
+        .context("the command response was refused")
+}

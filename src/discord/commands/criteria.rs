@@ -1,0 +1,20 @@
+//! `/criteria`: what each criterion means and which questions move it.
+
+use anyhow::Result;
+use serenity::all::{CommandInteraction, Context, CreateCommand};
+
+use super::super::{render, State};
+
+/// The command's name.
+pub const NAME: &str = "criteria";
+
+/// Registration.
+pub fn register() -> CreateCommand {
+    CreateCommand::new(NAME).description("What the guide's seven criteria mean and which questions move them")
+}
+
+/// Shows the criteria against the default set.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let set = state.default_set()?;
+    super::respond(ctx, command, render::criteria(&state.catalogue, set), true).await
+}

@@ -1,0 +1,34 @@
+//! `/framework name`: one framework's ratings with our reasoning.
+
+use anyhow::Result;
+use serenity::all::{CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption};
+
+use super::super::{render, Reply, State};
+
+/// The command's name.
+pub const NAME: &str = "framework";
+
+/// Registration.
+pub fn register() -> CreateCommand {
+    CreateCommand::new(NAME)
+        .description("One framework's rating on each criterion, and why")
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::String, "name", "The framework, e.g. Phoenix")
+                .required(true)
+                .set_autocomplete(true),
+        )
+}
+
+/// Shows the framework, or the list of known names when it is unknown.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let typed = super::string_option(command, "name").unwrap_or_default();
+    let reply = match state.catalogue.find_framework(typed) {
+        Some((_, framework)) => render::framework_detail(&state.catalogue, framework),
+        None => Reply::notice(format!(
+            "I don't know “{}”. The guide covers: {}.",
+            render::clip(typed, 100),
+            state.catalogue.frameworks.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    super::respond(ctx, command, reply, true).await
+}

@@ -1,0 +1,20 @@
+//! `/help`: what the bot does and how to use it.
+
+use anyhow::Result;
+use serenity::all::{CommandInteraction, Context, CreateCommand};
+
+use super::super::{render, State};
+
+/// The command's name.
+pub const NAME: &str = "help";
+
+/// Registration.
+pub fn register() -> CreateCommand {
+    CreateCommand::new(NAME).description("What stackpick does and how to use it")
+}
+
+/// Shows the help.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let sets: Vec<_> = state.sets.values().collect();
+    super::respond(ctx, command, render::help(&sets), true).await
+}

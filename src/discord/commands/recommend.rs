@@ -1,0 +1,91 @@
+//! `/recommend [set] [dm]`: starts a questionnaire (ephemeral in servers), or moves it
+//! to a DM when asked and possible.
+
+use anyhow::{Context as _, Result};
+use serenity::all::{
+    AutocompleteChoice, CommandInteraction, CommandOptionType, Context, CreateCommand,
+    CreateCommandOption,
+};
+use tracing::info;
+
+use super::super::custom_id::session_id;
+use super::super::{flow, is_dm_closed, render, send, Reply, State};
+use crate::guide::normalise;
+use crate::ids::SetId;
+
+/// The command's name.
+pub const NAME: &str = "recommend";
+
+/// Registration.
+pub fn register() -> CreateCommand {
+    CreateCommand::new(NAME)
+        .description("Answer a few questions and get the backend framework that fits your project")
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::String, "set", "Which question set to use (default: the full one)")
+                .set_autocomplete(true),
+        )
+        .add_option(CreateCommandOption::new(
+            CommandOptionType::Boolean,
+            "dm",
+            "Continue in a DM with me instead of here",
+        ))
+}
+
+/// Sets whose id or title matches what was typed.
+pub fn autocomplete(state: &State, typed: &str) -> Vec<AutocompleteChoice> {
+    let wanted = normalise(typed);
+    state
+        .sets
+        .values()
+        .filter(|s| normalise(&s.title).contains(&wanted) || s.id.as_str().contains(&wanted))
+        .take(25)
+        .map(|s| AutocompleteChoice::new(render::clip(&format!("{} ({})", s.title, s.id), 100), s.id.to_string()))
+        .collect()
+}
+
+/// Starts the conversation and shows its first question.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let set = match super::string_option(command, "set") {
+        None => state.default_set()?,
+        Some(id) => match state.set(&SetId::from(id)) {
+            Some(set) => set,
+            None => {
+                let known: Vec<String> = state.sets.keys().map(|k| format!("`{k}`")).collect();
+                let text = format!("There is no question set “{}”. Available: {}.", render::clip(id, 100), known.join(", "));
+                return super::respond(ctx, command, Reply::notice(text), true).await;
+            }
+        },
+    };
+    let user = command.user.id.get();
+    let guild = command.guild_id.map(|g| g.get());
+    let id = session_id(command.id.get());
+    let wants_dm = guild.is_some() && super::bool_option(command, "dm").unwrap_or(false);
+
+    if wants_dm {
+        let channel = command.user.id.create_dm_channel(ctx).await.context("could not open a DM channel")?;
+        let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
+        state.store.put(&session).context("could not store the conversation")?;
+        match send(ctx, channel.id, flow::view(state, set, &session)?).await {
+            Ok(()) => {
+                info!(session = %id, "conversation moved to DMs");
+                let notice = Reply::notice("I've sent you a DM with the first question. ✉️");
+                return super::respond(ctx, command, notice, true).await;
+            }
+            Err(e) if is_dm_closed(&e) => {
+                // Carry on here, privately, without typed replies.
+                session.dm_channel_id = None;
+                state.store.put(&session).context("could not store the conversation")?;
+                let mut reply = flow::view(state, set, &session)?;
+                reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());
+                return super::respond(ctx, command, reply, true).await;
+            }
+            Err(e) => return Err(e).context("could not send the first question by DM"),
+        }
+    }
+
+    // In a DM with the bot, typed replies work too.
+    let dm_channel = guild.is_none().then(|| command.channel_id.get());
+    let session = flow::new_session(set, id, user, guild, dm_channel);
+    state.store.put(&session).context("could not store the conversation")?;
+    super::respond(ctx, command, flow::view(state, set, &session)?, true).await
+}

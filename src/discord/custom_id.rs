@@ -1,0 +1,186 @@
+//! Component custom_ids: short, namespaced, and parsed by one function, so clicks are
+//! handled globally and keep working after a restart.
+//!
+//! Shape: `sp:<session>:<step>:<action>`, e.g. `sp:k3j9a0b2c4:7:o2`. The step makes a
+//! click on an outdated message recognisable.
+
+use std::fmt;
+
+/// Every custom_id of ours starts with this.
+const PREFIX: &str = "sp";
+/// Discord's limit for a custom_id.
+pub const MAX_LEN: usize = 100;
+
+/// What a component does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// An option button (0-based option index).
+    Pick(usize),
+    /// The answer select menu (values are option indices).
+    Select,
+    /// Skip the question.
+    Skip,
+    /// Previous question.
+    Back,
+    /// Give up.
+    Cancel,
+    /// Post a public card of the result.
+    Share,
+    /// Show the menu of answered questions.
+    ChangeMenu,
+    /// The menu of answered questions (value: question index).
+    Change,
+    /// Back from the change menu to the result.
+    ShowResult,
+    /// Start again from the first question.
+    Restart,
+}
+
+/// A parsed custom_id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentId {
+    /// The session it belongs to.
+    pub session: String,
+    /// The session step it was rendered at.
+    pub step: u32,
+    /// What it does.
+    pub action: Action,
+}
+
+impl ComponentId {
+    /// A component of `session` at `step`.
+    pub fn new(session: &str, step: u32, action: Action) -> Self {
+        Self {
+            session: session.to_owned(),
+            step,
+            action,
+        }
+    }
+
+    /// Reads a custom_id; `None` for anything that isn't one of ours.
+    pub fn parse(custom_id: &str) -> Option<ComponentId> {
+        if custom_id.len() > MAX_LEN {
+            return None;
+        }
+        let mut parts = custom_id.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let session = parts.next()?;
+        if session.is_empty() || !session.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let step = parts.next()?.parse().ok()?;
+        let action = match parts.next()? {
+            "sel" => Action::Select,
+            "skip" => Action::Skip,
+            "back" => Action::Back,
+            "cancel" => Action::Cancel,
+            "share" => Action::Share,
+            "chmenu" => Action::ChangeMenu,
+            "ch" => Action::Change,
+            "result" => Action::ShowResult,
+            "restart" => Action::Restart,
+            pick => Action::Pick(pick.strip_prefix('o')?.parse().ok()?),
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(ComponentId {
+            session: session.to_owned(),
+            step,
+            action,
+        })
+    }
+}
+
+impl fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PREFIX}:{}:{}:", self.session, self.step)?;
+        match self.action {
+            Action::Pick(i) => write!(f, "o{i}"),
+            Action::Select => f.write_str("sel"),
+            Action::Skip => f.write_str("skip"),
+            Action::Back => f.write_str("back"),
+            Action::Cancel => f.write_str("cancel"),
+            Action::Share => f.write_str("share"),
+            Action::ChangeMenu => f.write_str("chmenu"),
+            Action::Change => f.write_str("ch"),
+            Action::ShowResult => f.write_str("result"),
+            Action::Restart => f.write_str("restart"),
+        }
+    }
+}
+
+/// A short session id from a Discord snowflake (base 36: at most 13 characters).
+pub fn session_id(snowflake: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut n = snowflake;
+    let mut out = Vec::with_capacity(13);
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Action; 10] = [
+        Action::Pick(24),
+        Action::Select,
+        Action::Skip,
+        Action::Back,
+        Action::Cancel,
+        Action::Share,
+        Action::ChangeMenu,
+        Action::Change,
+        Action::ShowResult,
+        Action::Restart,
+    ];
+
+    #[test]
+    fn every_action_round_trips_and_stays_well_under_the_limit() {
+        let session = session_id(u64::MAX);
+        for action in ALL {
+            let id = ComponentId::new(&session, u32::MAX, action);
+            let text = id.to_string();
+            assert!(text.len() <= 40, "{text}");
+            assert_eq!(ComponentId::parse(&text), Some(id));
+        }
+    }
+
+    #[test]
+    fn foreign_or_malformed_ids_are_not_ours() {
+        for text in [
+            "",
+            "sp",
+            "sp::1:back",
+            "xx:abc:1:back",
+            "sp:abc:x:back",
+            "sp:abc:1:fly",
+            "sp:abc:1:o",
+            "sp:abc:1:o-1",
+            "sp:a-c:1:back",
+            "sp:abc:1:back:extra",
+            "sp:abc:99999999999:back",
+        ] {
+            assert_eq!(ComponentId::parse(text), None, "{text}");
+        }
+        assert_eq!(ComponentId::parse(&"x".repeat(101)), None);
+    }
+
+    #[test]
+    fn session_ids_are_short_base36_snowflakes() {
+        assert_eq!(session_id(0), "0");
+        assert_eq!(session_id(35), "z");
+        assert_eq!(session_id(36), "10");
+        assert_eq!(session_id(u64::MAX).len(), 13);
+    }
+}

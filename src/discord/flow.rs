@@ -1,0 +1,208 @@
+//! The questionnaire over Discord: starting a session, rendering its current view, and
+//! handling every component click globally from its custom_id.
+
+use anyhow::{Context as _, Result};
+use serenity::all::{
+    ComponentInteraction, ComponentInteractionDataKind, Context, CreateInteractionResponse,
+};
+use tracing::debug;
+
+use super::custom_id::{Action, ComponentId};
+use super::render::{self, QuestionView, Reply};
+use super::State;
+use crate::conversation::{Conversation, Input, View};
+use crate::questionnaire::QuestionSet;
+use crate::store::{now_ms, Session};
+
+/// A new session on the first question of `set`.
+pub fn new_session(set: &QuestionSet, id: String, user_id: u64, guild_id: Option<u64>, dm_channel_id: Option<u64>) -> Session {
+    Session {
+        id,
+        user_id,
+        guild_id,
+        dm_channel_id,
+        step: 0,
+        conversation: Conversation::start(set),
+        updated_at_ms: now_ms(),
+    }
+}
+
+/// Why a session can't be continued, as the message the user sees.
+pub enum Stale {
+    /// Not found (finished long ago, purged, or never ours).
+    Gone,
+    /// Idle for longer than the timeout.
+    Expired,
+    /// The question set changed or was removed since it started.
+    SetChanged,
+}
+
+impl Stale {
+    /// The user-facing explanation.
+    pub fn message(&self, state: &State) -> String {
+        match self {
+            Stale::Gone => "This conversation has ended. Run `/recommend` to start a new one.".to_owned(),
+            Stale::Expired => format!(
+                "This conversation expired after {} minutes without an answer. Run `/recommend` to start again.",
+                state.idle_timeout.as_secs().div_ceil(60)
+            ),
+            Stale::SetChanged => "The question set changed since this conversation started. Run `/recommend` to start again with the new version.".to_owned(),
+        }
+    }
+}
+
+/// Whether the session has been idle for longer than the timeout.
+pub fn is_expired(state: &State, session: &Session) -> bool {
+    let idle = u64::try_from(state.idle_timeout.as_millis()).unwrap_or(u64::MAX);
+    now_ms().saturating_sub(session.updated_at_ms) > idle
+}
+
+/// The set a session runs on, if it is still the same version.
+pub fn session_set<'s>(state: &'s State, session: &Session) -> Result<&'s QuestionSet, Stale> {
+    state
+        .set(&session.conversation.set)
+        .filter(|set| set.version == session.conversation.set_version)
+        .ok_or(Stale::SetChanged)
+}
+
+/// Stores a changed conversation (before anything is sent about it) and bumps the step.
+pub fn save(state: &State, session: &mut Session, conversation: Conversation) -> Result<()> {
+    session.conversation = conversation;
+    session.step = session.step.wrapping_add(1);
+    session.updated_at_ms = now_ms();
+    state.store.put(session).context("could not store the conversation")
+}
+
+/// The session's current view: a question, the result, or the cancellation notice.
+pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply> {
+    let view = session.conversation.view(set, &state.catalogue).map_err(anyhow::Error::new)?;
+    Ok(match view {
+        View::Ask {
+            question,
+            progress,
+            previous,
+            can_go_back,
+        } => render::question(&QuestionView {
+            session: &session.id,
+            step: session.step,
+            set,
+            question,
+            progress,
+            previous: previous.unwrap_or_default(),
+            can_go_back,
+            typed_replies: session.dm_channel_id.is_some(),
+        }),
+        View::Finished(recommendation) => render::result(
+            &state.catalogue,
+            set,
+            &recommendation,
+            &session.id,
+            session.step,
+            session.guild_id.is_some(),
+        ),
+        View::Cancelled => Reply::notice(if session.dm_channel_id.is_some() {
+            "Cancelled. Send me any message to start again."
+        } else {
+            "Cancelled. Run `/recommend` whenever you want to start again."
+        }),
+    })
+}
+
+/// Handles a click on one of our components.
+pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -> Result<()> {
+    let Some(id) = ComponentId::parse(&click.data.custom_id) else {
+        return ephemeral(ctx, click, "This button belongs to an older version of me. Run `/recommend` to start again.").await;
+    };
+    let Some(mut session) = state.store.get(&id.session)? else {
+        return ephemeral(ctx, click, &Stale::Gone.message(state)).await;
+    };
+    if session.user_id != click.user.id.get() {
+        return ephemeral(ctx, click, "This isn't yours: these buttons belong to someone else's questionnaire. Run `/recommend` to get your own recommendation.").await;
+    }
+    if is_expired(state, &session) {
+        state.store.remove(&session.id)?;
+        return ephemeral(ctx, click, &Stale::Expired.message(state)).await;
+    }
+    if id.step != session.step {
+        debug!(clicked = id.step, current = session.step, "outdated click");
+        return ephemeral(ctx, click, "That button is from an earlier step. Use the latest message.").await;
+    }
+    let set = match session_set(state, &session) {
+        Ok(set) => set,
+        Err(stale) => return ephemeral(ctx, click, &stale.message(state)).await,
+    };
+    let values: &[String] = match &click.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => values,
+        _ => &[],
+    };
+    let input = match id.action {
+        Action::Share => {
+            let Some(recommendation) = finished(state, set, &session) else {
+                return ephemeral(ctx, click, "There is no result to share yet.").await;
+            };
+            let card = render::share_card(&state.catalogue, &recommendation);
+            return respond(ctx, click, CreateInteractionResponse::Message(card.into_interaction())).await;
+        }
+        Action::ChangeMenu | Action::ShowResult => {
+            let Some(recommendation) = finished(state, set, &session) else {
+                return ephemeral(ctx, click, "Finish the questions first.").await;
+            };
+            let reply = if id.action == Action::ChangeMenu {
+                let answered: Vec<_> = session.conversation.answered(set).collect();
+                render::change_menu(&state.catalogue, set, &recommendation, &answered, &session.id, session.step)
+            } else {
+                view(state, set, &session)?
+            };
+            return respond(ctx, click, CreateInteractionResponse::UpdateMessage(reply.into_interaction())).await;
+        }
+        Action::Pick(index) => pick_input(set, &session, &[index]),
+        Action::Select => {
+            let indices: Option<Vec<usize>> = values.iter().map(|v| v.parse().ok()).collect();
+            indices.and_then(|i| pick_input(set, &session, &i))
+        }
+        Action::Change => values
+            .first()
+            .and_then(|v| v.parse::<usize>().ok())
+            .and_then(|i| set.questions.get(i))
+            .map(|q| Input::Change(q.id.clone())),
+        Action::Skip => Some(Input::Skip),
+        Action::Back => Some(Input::Back),
+        Action::Cancel => Some(Input::Cancel),
+        Action::Restart => Some(Input::Restart),
+    };
+    let Some(input) = input else {
+        return ephemeral(ctx, click, "That choice doesn't match this question any more. Use the latest message.").await;
+    };
+    let next = match session.conversation.apply(set, input) {
+        Ok(next) => next,
+        Err(refused) => return ephemeral(ctx, click, &format!("Sorry, {refused}.")).await,
+    };
+    save(state, &mut session, next)?;
+    let reply = view(state, set, &session)?;
+    respond(ctx, click, CreateInteractionResponse::UpdateMessage(reply.into_interaction())).await
+}
+
+/// The recommendation when the conversation is finished.
+fn finished(state: &State, set: &QuestionSet, session: &Session) -> Option<Box<crate::engine::Recommendation>> {
+    match session.conversation.view(set, &state.catalogue).ok()? {
+        View::Finished(recommendation) => Some(recommendation),
+        _ => None,
+    }
+}
+
+/// The answer input for option indices of the current question.
+fn pick_input(set: &QuestionSet, session: &Session, indices: &[usize]) -> Option<Input> {
+    let question = session.conversation.current(set).ok()?;
+    let ids: Option<Vec<_>> = indices.iter().map(|&i| question.options.get(i).map(|o| o.id.clone())).collect();
+    ids.map(Input::Answer)
+}
+
+async fn respond(ctx: &Context, click: &ComponentInteraction, response: CreateInteractionResponse) -> Result<()> {
+    click.create_response(&ctx.http, response).await.context("the click response was refused")
+}
+
+/// A message only the clicker sees; the clicked message stays as it is.
+async fn ephemeral(ctx: &Context, click: &ComponentInteraction, text: &str) -> Result<()> {
+    let message = Reply::notice(text).into_interaction().ephemeral(true);
+    respond(ctx, click, CreateInteractionResponse::Message(message)).await
+}
