@@ -131,7 +131,11 @@ impl Config {
     }
 
     /// Builds the configuration from a file's text and the token variable.
-    pub fn from_parts(path: &Path, text: &str, env_token: Option<String>) -> Result<Config, ConfigError> {
+    pub fn from_parts(
+        path: &Path,
+        text: &str,
+        env_token: Option<String>,
+    ) -> Result<Config, ConfigError> {
         let file: FileConfig = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: path.to_owned(),
             source,
@@ -164,7 +168,9 @@ impl Config {
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
             proxy_url: file.proxy_url.map(|u| u.trim_end_matches('/').to_owned()),
-            database: file.database.unwrap_or_else(|| PathBuf::from("stackpick.db")),
+            database: file
+                .database
+                .unwrap_or_else(|| PathBuf::from("stackpick.db")),
         })
     }
 }
@@ -184,7 +190,10 @@ mod tests {
         assert_eq!(config.token.as_ref().unwrap().expose(), "from-env");
         assert_eq!(config.idle_timeout, Duration::from_secs(300));
         let debug = format!("{config:?}");
-        assert!(!debug.contains("from-env") && debug.contains("[redacted]"), "{debug}");
+        assert!(
+            !debug.contains("from-env") && debug.contains("[redacted]"),
+            "{debug}"
+        );
     }
 
     #[test]
@@ -198,8 +207,12 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_refused_with_the_file_name() {
         let err = Config::from_parts(Path::new("c.toml"), "tokn = \"x\"", None).unwrap_err();
-        assert!(err.to_string().contains("c.toml") && err.to_string().contains("tokn"), "{err}");
-        let err = Config::from_parts(Path::new("c.toml"), "proxy_url = \"127.0.0.1\"", None).unwrap_err();
+        assert!(
+            err.to_string().contains("c.toml") && err.to_string().contains("tokn"),
+            "{err}"
+        );
+        let err =
+            Config::from_parts(Path::new("c.toml"), "proxy_url = \"127.0.0.1\"", None).unwrap_err();
         assert!(err.to_string().contains("http://"), "{err}");
     }
 }

@@ -48,13 +48,18 @@ pub struct State {
 impl State {
     /// Builds the shared state: catalogue, the built-in sets and those of the
     /// configured folder (a broken file stops the start with its problems listed).
-    pub fn new(config: &Config, catalogue: Catalogue, store: Arc<dyn SessionStore>) -> Result<State> {
+    pub fn new(
+        config: &Config,
+        catalogue: Catalogue,
+        store: Arc<dyn SessionStore>,
+    ) -> Result<State> {
         let mut sets = BTreeMap::new();
         for set in builtin_sets(&catalogue)? {
             sets.insert(set.id.clone(), set);
         }
         if let Some(dir) = &config.questions_dir {
-            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
             let mut paths: Vec<_> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -62,8 +67,15 @@ impl State {
             paths.sort();
             for path in paths {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
-                let set = QuestionSet::from_toml(Source { name: &name, text: &text }, &catalogue)?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {name}"))?;
+                let set = QuestionSet::from_toml(
+                    Source {
+                        name: &name,
+                        text: &text,
+                    },
+                    &catalogue,
+                )?;
                 if sets.insert(set.id.clone(), set).is_some() {
                     info!(file = %name, "question set replaces the built-in set with the same id");
                 }
@@ -125,7 +137,10 @@ async fn purge_idle_sessions(state: Arc<State>) {
         match state.store.purge_idle(cutoff) {
             Ok(0) => {}
             Ok(n) => info!(count = n, "expired idle conversations"),
-            Err(e) => warn!(error = format!("{e:#}"), "could not purge idle conversations"),
+            Err(e) => warn!(
+                error = format!("{e:#}"),
+                "could not purge idle conversations"
+            ),
         }
     }
 }
@@ -144,7 +159,10 @@ pub async fn serve(config: &Config, state: Arc<State>) -> Result<()> {
             shards.shutdown_all().await;
         }
     });
-    client.start().await.context("the Discord connection failed")
+    client
+        .start()
+        .await
+        .context("the Discord connection failed")
 }
 
 /// serenity's event handler: routes events to the command, component and DM handlers.
@@ -157,13 +175,18 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         info!(user = %ready.user.name, "connected to Discord");
         if let Err(e) = commands::register(&ctx, &self.state).await {
-            error!(error = format!("{e:#}"), "registering slash commands failed");
+            error!(
+                error = format!("{e:#}"),
+                "registering slash commands failed"
+            );
         }
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let (id, user, guild, name) = match &interaction {
-            Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.user.id, c.guild_id, c.data.name.clone()),
+            Interaction::Command(c) | Interaction::Autocomplete(c) => {
+                (c.id, c.user.id, c.guild_id, c.data.name.clone())
+            }
             Interaction::Component(c) => (c.id, c.user.id, c.guild_id, c.data.custom_id.clone()),
             _ => return,
         };
@@ -171,7 +194,9 @@ impl EventHandler for Handler {
         async {
             let outcome = match &interaction {
                 Interaction::Command(command) => commands::run(&ctx, &self.state, command).await,
-                Interaction::Autocomplete(command) => commands::autocomplete(&ctx, &self.state, command).await,
+                Interaction::Autocomplete(command) => {
+                    commands::autocomplete(&ctx, &self.state, command).await
+                }
                 Interaction::Component(click) => flow::click(&ctx, &self.state, click).await,
                 _ => Ok(()),
             };
@@ -192,8 +217,14 @@ impl EventHandler for Handler {
         async {
             if let Err(e) = dm::message(&ctx, &self.state, &message).await {
                 error!(error = format!("{e:#}"), "DM handling failed");
-                let sorry = Reply::notice("Sorry, something went wrong on my side. Please try again in a moment.");
-                if let Err(e) = message.channel_id.send_message(&ctx.http, sorry.into_message()).await {
+                let sorry = Reply::notice(
+                    "Sorry, something went wrong on my side. Please try again in a moment.",
+                );
+                if let Err(e) = message
+                    .channel_id
+                    .send_message(&ctx.http, sorry.into_message())
+                    .await
+                {
                     warn!(error = %e, "could not send the apology either");
                 }
             }
@@ -211,11 +242,13 @@ async fn apologise(ctx: &Context, interaction: &Interaction) {
     let (token_owner, responded) = match interaction {
         Interaction::Command(c) => (
             "command",
-            c.create_response(&ctx.http, CreateInteractionResponse::Message(message())).await,
+            c.create_response(&ctx.http, CreateInteractionResponse::Message(message()))
+                .await,
         ),
         Interaction::Component(c) => (
             "component",
-            c.create_response(&ctx.http, CreateInteractionResponse::Message(message())).await,
+            c.create_response(&ctx.http, CreateInteractionResponse::Message(message()))
+                .await,
         ),
         _ => return,
     };
@@ -235,5 +268,8 @@ fn is_dm_closed(error: &serenity::Error) -> bool {
 
 /// Sends a message to a channel (DMs), with no mentions.
 async fn send(ctx: &Context, channel: ChannelId, reply: Reply) -> Result<(), serenity::Error> {
-    channel.send_message(&ctx.http, reply.into_message()).await.map(|_| ())
+    channel
+        .send_message(&ctx.http, reply.into_message())
+        .await
+        .map(|_| ())
 }

@@ -2,19 +2,19 @@
 //! check question sets and score answers non-interactively.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 use stackpick::config::{Config, TOKEN_ENV};
-use stackpick::store::MemoryStore;
-use stackpick::{discord, engine, telemetry};
 use stackpick::guide::Catalogue;
 use stackpick::ids::{OptionId, QuestionId};
 use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
+use stackpick::store::MemoryStore;
 use stackpick::terminal::{self, Ending};
+use stackpick::{discord, engine, telemetry};
 
 /// Recommends a backend framework from the ratings of "Top 7 Backend Frameworks to
 /// Use in 2024", explaining why. With no command, asks the questions in the terminal.

@@ -67,14 +67,27 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         criteria::NAME => criteria::run(ctx, state, command).await,
         help::NAME => help::run(ctx, state, command).await,
         other => {
-            warn!(command = other, "unknown command (registered by an older version?)");
-            respond(ctx, command, Reply::notice("I don't know that command any more; try `/help`."), true).await
+            warn!(
+                command = other,
+                "unknown command (registered by an older version?)"
+            );
+            respond(
+                ctx,
+                command,
+                Reply::notice("I don't know that command any more; try `/help`."),
+                true,
+            )
+            .await
         }
     }
 }
 
 /// Answers an autocomplete request.
-pub async fn autocomplete(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn autocomplete(
+    ctx: &Context,
+    state: &State,
+    command: &CommandInteraction,
+) -> Result<()> {
     let Some(focused) = command.data.autocomplete() else {
         return Ok(());
     };
@@ -104,23 +117,40 @@ fn framework_choices(catalogue: &Catalogue, typed: &str) -> Vec<AutocompleteChoi
 
 /// A string option's value.
 fn string_option<'a>(command: &'a CommandInteraction, name: &str) -> Option<&'a str> {
-    command.data.options().into_iter().find(|o| o.name == name).and_then(|o| match o.value {
-        ResolvedValue::String(s) => Some(s),
-        _ => None,
-    })
+    command
+        .data
+        .options()
+        .into_iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match o.value {
+            ResolvedValue::String(s) => Some(s),
+            _ => None,
+        })
 }
 
 /// A boolean option's value.
 fn bool_option(command: &CommandInteraction, name: &str) -> Option<bool> {
-    command.data.options().into_iter().find(|o| o.name == name).and_then(|o| match o.value {
-        ResolvedValue::Boolean(b) => Some(b),
-        _ => None,
-    })
+    command
+        .data
+        .options()
+        .into_iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match o.value {
+            ResolvedValue::Boolean(b) => Some(b),
+            _ => None,
+        })
 }
 
 /// Sends a new response message; ephemeral when asked and in a server.
-async fn respond(ctx: &Context, command: &CommandInteraction, reply: Reply, ephemeral: bool) -> Result<()> {
-    let message = reply.into_interaction().ephemeral(ephemeral && command.guild_id.is_some());
+async fn respond(
+    ctx: &Context,
+    command: &CommandInteraction,
+    reply: Reply,
+    ephemeral: bool,
+) -> Result<()> {
+    let message = reply
+        .into_interaction()
+        .ephemeral(ephemeral && command.guild_id.is_some());
     command
         .create_response(&ctx.http, CreateInteractionResponse::Message(message))
         .await

@@ -18,7 +18,11 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     let session = match open {
         Some(session) if flow::is_expired(state, &session) => {
             state.store.remove(&session.id)?;
-            note = Some(Stale::Expired.message(state).replace("Run `/recommend` to start again.", "Let's start again."));
+            note = Some(
+                Stale::Expired
+                    .message(state)
+                    .replace("Run `/recommend` to start again.", "Let's start again."),
+            );
             None
         }
         other => other,
@@ -26,7 +30,13 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     let Some(mut session) = session else {
         // No open conversation: any message starts one on the default set.
         let set = state.default_set()?;
-        let session = flow::new_session(set, session_id(message.id.get()), user, None, Some(message.channel_id.get()));
+        let session = flow::new_session(
+            set,
+            session_id(message.id.get()),
+            user,
+            None,
+            Some(message.channel_id.get()),
+        );
         state.store.put(&session)?;
         let mut reply = flow::view(state, set, &session)?;
         reply.content = Some(note.unwrap_or_else(|| {
@@ -39,7 +49,10 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         Ok(set) => set,
         Err(stale) => {
             state.store.remove(&session.id)?;
-            let text = stale.message(state).replace("Run `/recommend` to start again", "Send me another message to start again");
+            let text = stale.message(state).replace(
+                "Run `/recommend` to start again",
+                "Send me another message to start again",
+            );
             send(ctx, message.channel_id, Reply::notice(text)).await?;
             return Ok(());
         }
@@ -47,13 +60,25 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     let question = session.conversation.current(set)?;
     let step = parse_reply(question, &message.content)
         .map_err(|e| e.to_string())
-        .and_then(|input| session.conversation.apply(set, input).map_err(|e| e.to_string()));
+        .and_then(|input| {
+            session
+                .conversation
+                .apply(set, input)
+                .map_err(|e| e.to_string())
+        });
     match step {
         Ok(next) => {
             flow::save(state, &mut session, next)?;
             send(ctx, message.channel_id, flow::view(state, set, &session)?).await?;
         }
-        Err(problem) => send(ctx, message.channel_id, Reply::notice(nudge(question, &problem))).await?,
+        Err(problem) => {
+            send(
+                ctx,
+                message.channel_id,
+                Reply::notice(nudge(question, &problem)),
+            )
+            .await?
+        }
     }
     Ok(())
 }

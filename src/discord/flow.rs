@@ -15,7 +15,13 @@ use crate::questionnaire::QuestionSet;
 use crate::store::{now_ms, Session};
 
 /// A new session on the first question of `set`.
-pub fn new_session(set: &QuestionSet, id: String, user_id: u64, guild_id: Option<u64>, dm_channel_id: Option<u64>) -> Session {
+pub fn new_session(
+    set: &QuestionSet,
+    id: String,
+    user_id: u64,
+    guild_id: Option<u64>,
+    dm_channel_id: Option<u64>,
+) -> Session {
     Session {
         id,
         user_id,
@@ -70,12 +76,18 @@ pub fn save(state: &State, session: &mut Session, conversation: Conversation) ->
     session.conversation = conversation;
     session.step = session.step.wrapping_add(1);
     session.updated_at_ms = now_ms();
-    state.store.put(session).context("could not store the conversation")
+    state
+        .store
+        .put(session)
+        .context("could not store the conversation")
 }
 
 /// The session's current view: a question, the result, or the cancellation notice.
 pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply> {
-    let view = session.conversation.view(set, &state.catalogue).map_err(anyhow::Error::new)?;
+    let view = session
+        .conversation
+        .view(set, &state.catalogue)
+        .map_err(anyhow::Error::new)?;
     Ok(match view {
         View::Ask {
             question,
@@ -111,7 +123,12 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
 /// Handles a click on one of our components.
 pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -> Result<()> {
     let Some(id) = ComponentId::parse(&click.data.custom_id) else {
-        return ephemeral(ctx, click, "This button belongs to an older version of me. Run `/recommend` to start again.").await;
+        return ephemeral(
+            ctx,
+            click,
+            "This button belongs to an older version of me. Run `/recommend` to start again.",
+        )
+        .await;
     };
     let Some(mut session) = state.store.get(&id.session)? else {
         return ephemeral(ctx, click, &Stale::Gone.message(state)).await;
@@ -125,7 +142,12 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
     }
     if id.step != session.step {
         debug!(clicked = id.step, current = session.step, "outdated click");
-        return ephemeral(ctx, click, "That button is from an earlier step. Use the latest message.").await;
+        return ephemeral(
+            ctx,
+            click,
+            "That button is from an earlier step. Use the latest message.",
+        )
+        .await;
     }
     let set = match session_set(state, &session) {
         Ok(set) => set,
@@ -141,7 +163,12 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
                 return ephemeral(ctx, click, "There is no result to share yet.").await;
             };
             let card = render::share_card(&state.catalogue, &recommendation);
-            return respond(ctx, click, CreateInteractionResponse::Message(card.into_interaction())).await;
+            return respond(
+                ctx,
+                click,
+                CreateInteractionResponse::Message(card.into_interaction()),
+            )
+            .await;
         }
         Action::ChangeMenu | Action::ShowResult => {
             let Some(recommendation) = finished(state, set, &session) else {
@@ -149,11 +176,23 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
             };
             let reply = if id.action == Action::ChangeMenu {
                 let answered: Vec<_> = session.conversation.answered(set).collect();
-                render::change_menu(&state.catalogue, set, &recommendation, &answered, &session.id, session.step)
+                render::change_menu(
+                    &state.catalogue,
+                    set,
+                    &recommendation,
+                    &answered,
+                    &session.id,
+                    session.step,
+                )
             } else {
                 view(state, set, &session)?
             };
-            return respond(ctx, click, CreateInteractionResponse::UpdateMessage(reply.into_interaction())).await;
+            return respond(
+                ctx,
+                click,
+                CreateInteractionResponse::UpdateMessage(reply.into_interaction()),
+            )
+            .await;
         }
         Action::Pick(index) => pick_input(set, &session, &[index]),
         Action::Select => {
@@ -171,7 +210,12 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         Action::Restart => Some(Input::Restart),
     };
     let Some(input) = input else {
-        return ephemeral(ctx, click, "That choice doesn't match this question any more. Use the latest message.").await;
+        return ephemeral(
+            ctx,
+            click,
+            "That choice doesn't match this question any more. Use the latest message.",
+        )
+        .await;
     };
     let next = match session.conversation.apply(set, input) {
         Ok(next) => next,
@@ -179,11 +223,20 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
     };
     save(state, &mut session, next)?;
     let reply = view(state, set, &session)?;
-    respond(ctx, click, CreateInteractionResponse::UpdateMessage(reply.into_interaction())).await
+    respond(
+        ctx,
+        click,
+        CreateInteractionResponse::UpdateMessage(reply.into_interaction()),
+    )
+    .await
 }
 
 /// The recommendation when the conversation is finished.
-fn finished(state: &State, set: &QuestionSet, session: &Session) -> Option<Box<crate::engine::Recommendation>> {
+fn finished(
+    state: &State,
+    set: &QuestionSet,
+    session: &Session,
+) -> Option<Box<crate::engine::Recommendation>> {
     match session.conversation.view(set, &state.catalogue).ok()? {
         View::Finished(recommendation) => Some(recommendation),
         _ => None,
@@ -193,12 +246,22 @@ fn finished(state: &State, set: &QuestionSet, session: &Session) -> Option<Box<c
 /// The answer input for option indices of the current question.
 fn pick_input(set: &QuestionSet, session: &Session, indices: &[usize]) -> Option<Input> {
     let question = session.conversation.current(set).ok()?;
-    let ids: Option<Vec<_>> = indices.iter().map(|&i| question.options.get(i).map(|o| o.id.clone())).collect();
+    let ids: Option<Vec<_>> = indices
+        .iter()
+        .map(|&i| question.options.get(i).map(|o| o.id.clone()))
+        .collect();
     ids.map(Input::Answer)
 }
 
-async fn respond(ctx: &Context, click: &ComponentInteraction, response: CreateInteractionResponse) -> Result<()> {
-    click.create_response(&ctx.http, response).await.context("the click response was refused")
+async fn respond(
+    ctx: &Context,
+    click: &ComponentInteraction,
+    response: CreateInteractionResponse,
+) -> Result<()> {
+    click
+        .create_response(&ctx.http, response)
+        .await
+        .context("the click response was refused")
 }
 
 /// A message only the clicker sees; the clicked message stays as it is.

@@ -51,7 +51,11 @@ impl Reply {
 
     /// A short notice in a grey embed.
     pub fn notice(text: impl Into<String>) -> Self {
-        Reply::embed(CreateEmbed::new().description(clip(&text.into(), DESCRIPTION_MAX)).colour(NOTICE_COLOUR))
+        Reply::embed(
+            CreateEmbed::new()
+                .description(clip(&text.into(), DESCRIPTION_MAX))
+                .colour(NOTICE_COLOUR),
+        )
     }
 
     /// As an interaction response (new message or update).
@@ -89,7 +93,13 @@ pub fn clip(text: &str, max: usize) -> String {
     cut
 }
 
-fn button(session: &str, step: u32, action: Action, label: &str, style: ButtonStyle) -> CreateButton {
+fn button(
+    session: &str,
+    step: u32,
+    action: Action,
+    label: &str,
+    style: ButtonStyle,
+) -> CreateButton {
     CreateButton::new(ComponentId::new(session, step, action).to_string())
         .label(clip(label, 80))
         .style(style)
@@ -128,7 +138,11 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
         lines.push(format!("*{help}*"));
     }
     for (i, option) in q.options.iter().enumerate() {
-        let emoji = option.emoji.as_deref().map(|e| format!("{e} ")).unwrap_or_default();
+        let emoji = option
+            .emoji
+            .as_deref()
+            .map(|e| format!("{e} "))
+            .unwrap_or_default();
         let mut line = format!("**{}.** {emoji}{}", i + 1, option.label);
         if let Some(description) = &option.description {
             line.push_str(&format!(" — {description}"));
@@ -153,7 +167,10 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
         .description(clip(&lines.join("\n"), DESCRIPTION_MAX))
         .colour(QUESTION_COLOUR)
         .footer(CreateEmbedFooter::new(clip(
-            &format!("Question {} of {} · {}", view.progress.number, view.progress.total, view.set.title),
+            &format!(
+                "Question {} of {} · {}",
+                view.progress.number, view.progress.total, view.set.title
+            ),
             2048,
         )));
 
@@ -184,8 +201,11 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
             .iter()
             .enumerate()
             .map(|(i, option)| {
-                let mut o = CreateSelectMenuOption::new(clip(&option.label, SELECT_TEXT_MAX), i.to_string())
-                    .default_selection(view.previous.contains(&option.id));
+                let mut o = CreateSelectMenuOption::new(
+                    clip(&option.label, SELECT_TEXT_MAX),
+                    i.to_string(),
+                )
+                .default_selection(view.previous.contains(&option.id));
                 if let Some(description) = &option.description {
                     o = o.description(clip(description, SELECT_TEXT_MAX));
                 }
@@ -209,11 +229,26 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
         .max_values(u8::try_from(max).unwrap_or(25));
         rows.push(CreateActionRow::SelectMenu(menu));
     }
-    let mut nav = vec![button(session, step, Action::Back, "Back", ButtonStyle::Secondary).disabled(!view.can_go_back)];
+    let mut nav = vec![
+        button(session, step, Action::Back, "Back", ButtonStyle::Secondary)
+            .disabled(!view.can_go_back),
+    ];
     if !q.required {
-        nav.push(button(session, step, Action::Skip, "Skip", ButtonStyle::Secondary));
+        nav.push(button(
+            session,
+            step,
+            Action::Skip,
+            "Skip",
+            ButtonStyle::Secondary,
+        ));
     }
-    nav.push(button(session, step, Action::Cancel, "Cancel", ButtonStyle::Danger));
+    nav.push(button(
+        session,
+        step,
+        Action::Cancel,
+        "Cancel",
+        ButtonStyle::Danger,
+    ));
     rows.push(CreateActionRow::Buttons(nav));
     Reply {
         content: None,
@@ -234,10 +269,28 @@ pub fn result(
     let embed = result_embed(catalogue, set, recommendation);
     let mut buttons = Vec::new();
     if shareable && recommendation.winner().is_some() {
-        buttons.push(button(session, step, Action::Share, "Share to channel", ButtonStyle::Primary));
+        buttons.push(button(
+            session,
+            step,
+            Action::Share,
+            "Share to channel",
+            ButtonStyle::Primary,
+        ));
     }
-    buttons.push(button(session, step, Action::ChangeMenu, "Change an answer", ButtonStyle::Secondary));
-    buttons.push(button(session, step, Action::Restart, "Start over", ButtonStyle::Secondary));
+    buttons.push(button(
+        session,
+        step,
+        Action::ChangeMenu,
+        "Change an answer",
+        ButtonStyle::Secondary,
+    ));
+    buttons.push(button(
+        session,
+        step,
+        Action::Restart,
+        "Start over",
+        ButtonStyle::Secondary,
+    ));
     Reply {
         content: None,
         embeds: vec![embed],
@@ -246,7 +299,11 @@ pub fn result(
 }
 
 /// The result embed on its own (also used by stored results).
-pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &Recommendation) -> CreateEmbed {
+pub fn result_embed(
+    catalogue: &Catalogue,
+    set: &QuestionSet,
+    recommendation: &Recommendation,
+) -> CreateEmbed {
     let name = |id| text::framework_name(catalogue, id);
     let mut fields: Vec<(String, String)> = Vec::new();
     let (title, mut description, colour) = match &recommendation.verdict {
@@ -255,7 +312,11 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
                 .ranking
                 .iter()
                 .map(|s| {
-                    let reasons: Vec<String> = s.excluded.iter().map(|e| text::exclusion_reason(catalogue, e)).collect();
+                    let reasons: Vec<String> = s
+                        .excluded
+                        .iter()
+                        .map(|e| text::exclusion_reason(catalogue, e))
+                        .collect();
                     format!("**{}**: {}", name(&s.framework), text::join_and(&reasons))
                 })
                 .collect();
@@ -269,7 +330,10 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
             )
         }
         Verdict::Recommend(x) => {
-            let summary = catalogue.framework(x.winner.as_str()).map(|(_, f)| f.summary.clone()).unwrap_or_default();
+            let summary = catalogue
+                .framework(x.winner.as_str())
+                .map(|(_, f)| f.summary.clone())
+                .unwrap_or_default();
             let mut description = summary;
             if let Some(tie) = text::tie_line(catalogue, x) {
                 description.push_str(&format!("\n\n{tie}"));
@@ -291,7 +355,11 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
                             text::points(d.advantage),
                             name(&r.framework)
                         ),
-                        _ => format!("rated {} → worth {} points", text::points(d.winner_rating), text::points(d.advantage)),
+                        _ => format!(
+                            "rated {} → worth {} points",
+                            text::points(d.winner_rating),
+                            text::points(d.advantage)
+                        ),
                     };
                     format!(
                         "**{}** (weight {}): {} → {against}\n> {}",
@@ -306,13 +374,25 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
                 fields.push(("What decided it".to_owned(), reasons.join("\n")));
             }
             if !x.bonuses.is_empty() {
-                let bonuses: Vec<String> = x.bonuses.iter().map(|b| text::bonus_line(catalogue, b)).collect();
-                fields.push(("Points from your answers".to_owned(), text::join_and(&bonuses)));
+                let bonuses: Vec<String> = x
+                    .bonuses
+                    .iter()
+                    .map(|b| text::bonus_line(catalogue, b))
+                    .collect();
+                fields.push((
+                    "Points from your answers".to_owned(),
+                    text::join_and(&bonuses),
+                ));
             }
             if let Some(t) = &x.trade_off {
                 fields.push((
                     "Trade-off".to_owned(),
-                    format!("{} is rated {}/5. {}", text::criterion_name(catalogue, &t.criterion), text::points(t.rating), t.caveat),
+                    format!(
+                        "{} is rated {}/5. {}",
+                        text::criterion_name(catalogue, &t.criterion),
+                        text::points(t.rating),
+                        t.caveat
+                    ),
                 ));
             }
             if let Some(r) = &x.runner_up {
@@ -321,7 +401,15 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
                     value.push('\n');
                     value.push_str(&text::flip_line(catalogue, flip));
                 }
-                fields.push((if r.close_call { "Runner-up (close call)" } else { "Runner-up" }.to_owned(), value));
+                fields.push((
+                    if r.close_call {
+                        "Runner-up (close call)"
+                    } else {
+                        "Runner-up"
+                    }
+                    .to_owned(),
+                    value,
+                ));
             }
             (
                 format!("{} — {} points", name(&x.winner), text::points(x.score)),
@@ -335,8 +423,17 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let mark = if s.is_eligible() { "" } else { " *(ruled out)*" };
-            format!("{}. {} — {}{mark}", i + 1, name(&s.framework), text::points(s.score))
+            let mark = if s.is_eligible() {
+                ""
+            } else {
+                " *(ruled out)*"
+            };
+            format!(
+                "{}. {} — {}{mark}",
+                i + 1,
+                name(&s.framework),
+                text::points(s.score)
+            )
         })
         .collect();
     fields.push(("Full ranking".to_owned(), ranking.join("\n")));
@@ -350,10 +447,18 @@ pub fn result_embed(catalogue: &Catalogue, set: &QuestionSet, recommendation: &R
 
 /// An embed that respects every size limit: fields are clipped to 1024 characters
 /// and, if the total would pass 6000, the longest fields are shortened further.
-fn build_embed(title: &str, description: &str, fields: &[(String, String)], footer: &str) -> CreateEmbed {
+fn build_embed(
+    title: &str,
+    description: &str,
+    fields: &[(String, String)],
+    footer: &str,
+) -> CreateEmbed {
     let title = clip(title, 256);
     let footer = clip(footer, 2048);
-    let mut values: Vec<String> = fields.iter().map(|(_, v)| clip(v, FIELD_VALUE_MAX)).collect();
+    let mut values: Vec<String> = fields
+        .iter()
+        .map(|(_, v)| clip(v, FIELD_VALUE_MAX))
+        .collect();
     let fixed = title.chars().count()
         + description.chars().count()
         + footer.chars().count()
@@ -365,7 +470,9 @@ fn build_embed(title: &str, description: &str, fields: &[(String, String)], foot
         let shorter = longest.chars().count() * 3 / 4;
         *longest = clip(longest, shorter.max(1));
     }
-    let mut embed = CreateEmbed::new().title(title).footer(CreateEmbedFooter::new(footer));
+    let mut embed = CreateEmbed::new()
+        .title(title)
+        .footer(CreateEmbedFooter::new(footer));
     if !description.is_empty() {
         embed = embed.description(clip(description, DESCRIPTION_MAX));
     }
@@ -378,7 +485,14 @@ fn build_embed(title: &str, description: &str, fields: &[(String, String)], foot
 }
 
 /// The menu of answered questions, shown from the result.
-pub fn change_menu(catalogue: &Catalogue, set: &QuestionSet, recommendation: &Recommendation, answered: &[&Question], session: &str, step: u32) -> Reply {
+pub fn change_menu(
+    catalogue: &Catalogue,
+    set: &QuestionSet,
+    recommendation: &Recommendation,
+    answered: &[&Question],
+    session: &str,
+    step: u32,
+) -> Reply {
     let options = answered
         .iter()
         .take(25)
@@ -397,7 +511,13 @@ pub fn change_menu(catalogue: &Catalogue, set: &QuestionSet, recommendation: &Re
         embeds: vec![result_embed(catalogue, set, recommendation)],
         components: vec![
             CreateActionRow::SelectMenu(menu),
-            CreateActionRow::Buttons(vec![button(session, step, Action::ShowResult, "Keep my answers", ButtonStyle::Secondary)]),
+            CreateActionRow::Buttons(vec![button(
+                session,
+                step,
+                Action::ShowResult,
+                "Keep my answers",
+                ButtonStyle::Secondary,
+            )]),
         ],
     }
 }
@@ -411,13 +531,26 @@ pub fn share_card(catalogue: &Catalogue, recommendation: &Recommendation) -> Rep
         .deciding
         .iter()
         .take(2)
-        .map(|d| format!("• {}: {}", text::criterion_name(catalogue, &d.criterion), d.reasoning))
+        .map(|d| {
+            format!(
+                "• {}: {}",
+                text::criterion_name(catalogue, &d.criterion),
+                d.reasoning
+            )
+        })
         .collect();
     if let Some(r) = &x.runner_up {
         lines.push(text::runner_up_line(catalogue, r));
     }
     let embed = CreateEmbed::new()
-        .title(clip(&format!("Recommended: {} ({} points)", text::framework_name(catalogue, &x.winner), text::points(x.score)), 256))
+        .title(clip(
+            &format!(
+                "Recommended: {} ({} points)",
+                text::framework_name(catalogue, &x.winner),
+                text::points(x.score)
+            ),
+            256,
+        ))
         .description(clip(&lines.join("\n"), DESCRIPTION_MAX))
         .colour(RESULT_COLOUR)
         .footer(CreateEmbedFooter::new("Run /recommend to find yours"));
@@ -464,8 +597,21 @@ pub fn framework_detail(catalogue: &Catalogue, framework: &Framework) -> Reply {
         .zip(&framework.ratings)
         .map(|(c, r)| (format!("{} — {}/5", c.name, r.rating), r.why.clone()))
         .collect();
-    let description = format!("{}\n\nLanguage: {} · guide total: {} / 35", framework.summary, language(catalogue, framework), text::points(framework.total()));
-    Reply::embed(build_embed(&framework.name, &description, &fields, &catalogue.guide.title).colour(QUESTION_COLOUR))
+    let description = format!(
+        "{}\n\nLanguage: {} · guide total: {} / 35",
+        framework.summary,
+        language(catalogue, framework),
+        text::points(framework.total())
+    );
+    Reply::embed(
+        build_embed(
+            &framework.name,
+            &description,
+            &fields,
+            &catalogue.guide.title,
+        )
+        .colour(QUESTION_COLOUR),
+    )
 }
 
 /// `/compare`: two frameworks side by side, criterion by criterion.
@@ -489,7 +635,10 @@ pub fn compare(catalogue: &Catalogue, a: &Framework, b: &Framework) -> Reply {
                 std::cmp::Ordering::Equal => "level".to_owned(),
             };
             (
-                format!("{}: {} {} · {} {} ({verdict})", c.name, a.name, ra.rating, b.name, rb.rating),
+                format!(
+                    "{}: {} {} · {} {} ({verdict})",
+                    c.name, a.name, ra.rating, b.name, rb.rating
+                ),
                 format!("**{}**: {}\n**{}**: {}", a.name, ra.why, b.name, rb.why),
             )
         })
@@ -510,7 +659,15 @@ pub fn compare(catalogue: &Catalogue, a: &Framework, b: &Framework) -> Reply {
         summary(&a.name, &a_wins),
         summary(&b.name, &b_wins)
     );
-    Reply::embed(build_embed(&format!("{} vs {}", a.name, b.name), &description, &fields, &catalogue.guide.title).colour(QUESTION_COLOUR))
+    Reply::embed(
+        build_embed(
+            &format!("{} vs {}", a.name, b.name),
+            &description,
+            &fields,
+            &catalogue.guide.title,
+        )
+        .colour(QUESTION_COLOUR),
+    )
 }
 
 /// `/criteria`: what each criterion means and which questions of a set move it.
@@ -522,7 +679,11 @@ pub fn criteria(catalogue: &Catalogue, set: &QuestionSet) -> Reply {
             let movers: Vec<String> = set
                 .questions
                 .iter()
-                .filter(|q| q.options.iter().any(|o| o.effects.weights.iter().any(|(id, _)| id == &c.id)))
+                .filter(|q| {
+                    q.options
+                        .iter()
+                        .any(|o| o.effects.weights.iter().any(|(id, _)| id == &c.id))
+                })
                 .map(|q| format!("“{}”", q.prompt))
                 .collect();
             let moved = if movers.is_empty() {
@@ -546,7 +707,10 @@ pub fn criteria(catalogue: &Catalogue, set: &QuestionSet) -> Reply {
 
 /// `/help`.
 pub fn help(sets: &[&QuestionSet]) -> Reply {
-    let set_list: Vec<String> = sets.iter().map(|s| format!("`{}` — {}", s.id, s.title)).collect();
+    let set_list: Vec<String> = sets
+        .iter()
+        .map(|s| format!("`{}` — {}", s.id, s.title))
+        .collect();
     let description = format!(
         "I recommend a backend framework for your project from the ratings of “Top 7 Backend Frameworks to Use in 2024” (roadmap.sh), and explain why.\n\n\
          **/recommend** `[set]` — answer a few questions (only you see them in a server)\n\
@@ -558,7 +722,12 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
          **Question sets:** {}",
         set_list.join(" · ")
     );
-    Reply::embed(CreateEmbed::new().title("stackpick").description(clip(&description, DESCRIPTION_MAX)).colour(QUESTION_COLOUR))
+    Reply::embed(
+        CreateEmbed::new()
+            .title("stackpick")
+            .description(clip(&description, DESCRIPTION_MAX))
+            .colour(QUESTION_COLOUR),
+    )
 }
 
 #[cfg(test)]

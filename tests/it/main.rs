@@ -6,4 +6,5 @@
 mod support;
 
 mod core;
+mod discord;
 mod fake_discord_smoke;

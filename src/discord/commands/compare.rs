@@ -1,7 +1,9 @@
 //! `/compare a b`: two frameworks side by side, criterion by criterion.
 
 use anyhow::Result;
-use serenity::all::{CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption};
+use serenity::all::{
+    CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption,
+};
 
 use super::super::{render, Reply, State};
 
@@ -34,7 +36,12 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             Reply::notice(format!(
                 "I don't know “{}”. The guide covers: {}.",
                 render::clip(unknown, 100),
-                catalogue.frameworks.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                catalogue
+                    .frameworks
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         }
     };

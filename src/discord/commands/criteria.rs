@@ -10,7 +10,8 @@ pub const NAME: &str = "criteria";
 
 /// Registration.
 pub fn register() -> CreateCommand {
-    CreateCommand::new(NAME).description("What the guide's seven criteria mean and which questions move them")
+    CreateCommand::new(NAME)
+        .description("What the guide's seven criteria mean and which questions move them")
 }
 
 /// Shows the criteria against the default set.

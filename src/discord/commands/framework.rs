@@ -1,7 +1,9 @@
 //! `/framework name`: one framework's ratings with our reasoning.
 
 use anyhow::Result;
-use serenity::all::{CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption};
+use serenity::all::{
+    CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption,
+};
 
 use super::super::{render, Reply, State};
 
@@ -13,9 +15,13 @@ pub fn register() -> CreateCommand {
     CreateCommand::new(NAME)
         .description("One framework's rating on each criterion, and why")
         .add_option(
-            CreateCommandOption::new(CommandOptionType::String, "name", "The framework, e.g. Phoenix")
-                .required(true)
-                .set_autocomplete(true),
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                "name",
+                "The framework, e.g. Phoenix",
+            )
+            .required(true)
+            .set_autocomplete(true),
         )
 }
 
@@ -27,7 +33,13 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         None => Reply::notice(format!(
             "I don't know “{}”. The guide covers: {}.",
             render::clip(typed, 100),
-            state.catalogue.frameworks.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+            state
+                .catalogue
+                .frameworks
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     };
     super::respond(ctx, command, reply, true).await

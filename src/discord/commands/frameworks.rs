@@ -10,10 +10,17 @@ pub const NAME: &str = "frameworks";
 
 /// Registration.
 pub fn register() -> CreateCommand {
-    CreateCommand::new(NAME).description("The guide's seven frameworks with their ratings and totals")
+    CreateCommand::new(NAME)
+        .description("The guide's seven frameworks with their ratings and totals")
 }
 
 /// Shows the overview (ephemeral in servers, to keep channels quiet).
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    super::respond(ctx, command, render::frameworks_overview(&state.catalogue), true).await
+    super::respond(
+        ctx,
+        command,
+        render::frameworks_overview(&state.catalogue),
+        true,
+    )
+    .await
 }

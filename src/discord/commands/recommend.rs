@@ -21,8 +21,12 @@ pub fn register() -> CreateCommand {
     CreateCommand::new(NAME)
         .description("Answer a few questions and get the backend framework that fits your project")
         .add_option(
-            CreateCommandOption::new(CommandOptionType::String, "set", "Which question set to use (default: the full one)")
-                .set_autocomplete(true),
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                "set",
+                "Which question set to use (default: the full one)",
+            )
+            .set_autocomplete(true),
         )
         .add_option(CreateCommandOption::new(
             CommandOptionType::Boolean,
@@ -39,7 +43,12 @@ pub fn autocomplete(state: &State, typed: &str) -> Vec<AutocompleteChoice> {
         .values()
         .filter(|s| normalise(&s.title).contains(&wanted) || s.id.as_str().contains(&wanted))
         .take(25)
-        .map(|s| AutocompleteChoice::new(render::clip(&format!("{} ({})", s.title, s.id), 100), s.id.to_string()))
+        .map(|s| {
+            AutocompleteChoice::new(
+                render::clip(&format!("{} ({})", s.title, s.id), 100),
+                s.id.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -51,7 +60,11 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             Some(set) => set,
             None => {
                 let known: Vec<String> = state.sets.keys().map(|k| format!("`{k}`")).collect();
-                let text = format!("There is no question set “{}”. Available: {}.", render::clip(id, 100), known.join(", "));
+                let text = format!(
+                    "There is no question set “{}”. Available: {}.",
+                    render::clip(id, 100),
+                    known.join(", ")
+                );
                 return super::respond(ctx, command, Reply::notice(text), true).await;
             }
         },
@@ -62,9 +75,17 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     let wants_dm = guild.is_some() && super::bool_option(command, "dm").unwrap_or(false);
 
     if wants_dm {
-        let channel = command.user.id.create_dm_channel(ctx).await.context("could not open a DM channel")?;
+        let channel = command
+            .user
+            .id
+            .create_dm_channel(ctx)
+            .await
+            .context("could not open a DM channel")?;
         let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
-        state.store.put(&session).context("could not store the conversation")?;
+        state
+            .store
+            .put(&session)
+            .context("could not store the conversation")?;
         match send(ctx, channel.id, flow::view(state, set, &session)?).await {
             Ok(()) => {
                 info!(session = %id, "conversation moved to DMs");
@@ -74,7 +95,10 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             Err(e) if is_dm_closed(&e) => {
                 // Carry on here, privately, without typed replies.
                 session.dm_channel_id = None;
-                state.store.put(&session).context("could not store the conversation")?;
+                state
+                    .store
+                    .put(&session)
+                    .context("could not store the conversation")?;
                 let mut reply = flow::view(state, set, &session)?;
                 reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());
                 return super::respond(ctx, command, reply, true).await;
@@ -86,6 +110,9 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     // In a DM with the bot, typed replies work too.
     let dm_channel = guild.is_none().then(|| command.channel_id.get());
     let session = flow::new_session(set, id, user, guild, dm_channel);
-    state.store.put(&session).context("could not store the conversation")?;
+    state
+        .store
+        .put(&session)
+        .context("could not store the conversation")?;
     super::respond(ctx, command, flow::view(state, set, &session)?, true).await
 }
