@@ -2,7 +2,7 @@
 //! conversations, all driving the core's conversation state machine.
 //!
 //! Clicks are handled globally from their custom_id (see [`custom_id`]) and the
-//! conversation lives in the [`SessionStore`](crate::store::SessionStore), so nothing
+//! conversation lives in the [`Storage`](crate::store::Storage), so nothing
 //! is lost when the bot restarts.
 
 mod commands;
@@ -11,8 +11,8 @@ mod dm;
 mod flow;
 mod render;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::guide::Catalogue;
 use crate::ids::SetId;
 use crate::questionnaire::{builtin_sets, QuestionSet, Source};
-use crate::store::SessionStore;
+use crate::store::{Storage, StoredSet};
 
 pub use render::Reply;
 
@@ -35,31 +35,28 @@ pub use render::Reply;
 pub struct State {
     /// The guide's catalogue.
     pub catalogue: Catalogue,
-    /// Question sets by id: the built-in ones and those of `questions_dir`.
-    pub sets: BTreeMap<SetId, QuestionSet>,
-    /// Where conversations live.
-    pub store: Arc<dyn SessionStore>,
+    /// Sets every server has: the built-in ones and those of `questions_dir`.
+    pub sets: BTreeMap<SetId, Arc<QuestionSet>>,
+    /// Where conversations, server settings, sets and results live.
+    pub store: Arc<dyn Storage>,
     /// How long an untouched conversation stays open.
     pub idle_timeout: Duration,
     /// Guilds to register commands in instead of globally.
     pub dev_guild_ids: Vec<u64>,
+    /// Parsed server sets by (guild, set, revision), so a click doesn't re-parse TOML.
+    parsed: Mutex<HashMap<(u64, SetId, u32), Arc<QuestionSet>>>,
 }
 
 impl State {
     /// Builds the shared state: catalogue, the built-in sets and those of the
     /// configured folder (a broken file stops the start with its problems listed).
-    pub fn new(
-        config: &Config,
-        catalogue: Catalogue,
-        store: Arc<dyn SessionStore>,
-    ) -> Result<State> {
+    pub fn new(config: &Config, catalogue: Catalogue, store: Arc<dyn Storage>) -> Result<State> {
         let mut sets = BTreeMap::new();
         for set in builtin_sets(&catalogue)? {
-            sets.insert(set.id.clone(), set);
+            sets.insert(set.id.clone(), Arc::new(set));
         }
         if let Some(dir) = &config.questions_dir {
-            let entries = std::fs::read_dir(dir)
-                .with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
+            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
             let mut paths: Vec<_> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -67,16 +64,9 @@ impl State {
             paths.sort();
             for path in paths {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {name}"))?;
-                let set = QuestionSet::from_toml(
-                    Source {
-                        name: &name,
-                        text: &text,
-                    },
-                    &catalogue,
-                )?;
-                if sets.insert(set.id.clone(), set).is_some() {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
+                let set = QuestionSet::from_toml(Source { name: &name, text: &text }, &catalogue)?;
+                if sets.insert(set.id.clone(), Arc::new(set)).is_some() {
                     info!(file = %name, "question set replaces the built-in set with the same id");
                 }
             }
@@ -87,19 +77,61 @@ impl State {
             store,
             idle_timeout: config.idle_timeout,
             dev_guild_ids: config.dev_guild_ids.clone(),
+            parsed: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The set with this id.
-    pub fn set(&self, id: &SetId) -> Option<&QuestionSet> {
-        self.sets.get(id)
+    /// A server set's stored version as a question set. Its `version` becomes the
+    /// stored revision, so every upload is a new, comparable version.
+    pub fn parse_stored(&self, guild_id: u64, stored: &StoredSet) -> Result<Arc<QuestionSet>> {
+        let key = (guild_id, stored.set_id.clone(), stored.revision);
+        if let Some(set) = self.parsed.lock().ok().and_then(|p| p.get(&key).cloned()) {
+            return Ok(set);
+        }
+        let source = stored.source.as_deref().context("that version is a removal")?;
+        let name = format!("{} (version {})", stored.set_id, stored.revision);
+        let mut set = QuestionSet::from_toml(Source { name: &name, text: source }, &self.catalogue)?;
+        set.version = stored.revision;
+        let set = Arc::new(set);
+        if let Ok(mut parsed) = self.parsed.lock() {
+            parsed.insert(key, Arc::clone(&set));
+        }
+        Ok(set)
     }
 
-    /// The set used when none is named.
-    pub fn default_set(&self) -> Result<&QuestionSet> {
+    /// The sets available in a server (or a DM): built-in ones, then the server's,
+    /// a server set replacing a built-in one with the same id.
+    pub fn sets_for(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {
+        let mut sets = self.sets.clone();
+        if let Some(guild) = guild_id {
+            for stored in self.store.current_sets(guild)? {
+                let set = self.parse_stored(guild, &stored)?;
+                sets.insert(set.id.clone(), set);
+            }
+        }
+        Ok(sets)
+    }
+
+    /// The set with this id in a server (or a DM).
+    pub fn find_set(&self, guild_id: Option<u64>, id: &SetId) -> Result<Option<Arc<QuestionSet>>> {
+        Ok(self.sets_for(guild_id)?.remove(id))
+    }
+
+    /// The set `/recommend` uses when none is named: the server's chosen one, else
+    /// the built-in default.
+    pub fn active_set(&self, guild_id: Option<u64>) -> Result<Arc<QuestionSet>> {
+        if let Some(guild) = guild_id {
+            if let Some(id) = self.store.settings(guild)?.active_set {
+                if let Some(set) = self.find_set(Some(guild), &id)? {
+                    return Ok(set);
+                }
+                warn!(set = %id, "the server's chosen set is gone; using the default");
+            }
+        }
         self.sets
             .get(&SetId::from("default"))
             .or_else(|| self.sets.values().next())
+            .cloned()
             .context("no question set is loaded")
     }
 }

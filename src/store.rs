@@ -1,14 +1,17 @@
-//! Storage of conversations in progress, behind a narrow trait so the in-memory store
-//! and a database store are interchangeable. Conversations live here, not in the
-//! process, so a restarted bot carries on where it stopped.
+//! Storage: conversations in progress, per-server settings and question sets (every
+//! version kept), and completed recommendations. Behind narrow traits so SQLite (the
+//! default) can be joined by PostgreSQL for multi-process deployments.
 
-mod memory;
+mod sqlite;
 
 use serde::{Deserialize, Serialize};
 
-pub use memory::MemoryStore;
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 use crate::conversation::{Conversation, Stage};
+use crate::engine::Recommendation;
+use crate::ids::SetId;
+use crate::questionnaire::Answers;
 
 /// A conversation with its owner and where it happens. Ids are plain numbers so the
 /// store knows nothing of Discord's types.
@@ -28,6 +31,10 @@ pub struct Session {
     pub conversation: Conversation,
     /// Last change, in milliseconds since the Unix epoch.
     pub updated_at_ms: u64,
+    /// An admin previewing a set: the result also shows the criterion weights, and
+    /// nothing is recorded in the history.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 impl Session {
@@ -37,7 +44,7 @@ impl Session {
     }
 }
 
-/// Where sessions are kept.
+/// Where conversations in progress are kept.
 pub trait SessionStore: Send + Sync {
     /// The session with this id.
     fn get(&self, id: &str) -> anyhow::Result<Option<Session>>;
@@ -50,6 +57,83 @@ pub trait SessionStore: Send + Sync {
     /// Deletes sessions untouched since before `cutoff_ms`; returns how many.
     fn purge_idle(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
 }
+
+/// A server's choices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuildSettings {
+    /// The set `/recommend` uses when none is named; `None` = the built-in default.
+    pub active_set: Option<SetId>,
+    /// Where completed recommendations are logged; `None` = not logged.
+    pub log_channel_id: Option<u64>,
+    /// Whether `/recommend` results are public by default.
+    pub results_public: bool,
+}
+
+/// One stored version of a server's question set. A removal is stored as a version
+/// without source, so nothing is ever lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSet {
+    /// The set's id.
+    pub set_id: SetId,
+    /// 1, 2, 3… per (server, set).
+    pub revision: u32,
+    /// The TOML as uploaded; `None` marks a removal.
+    pub source: Option<String>,
+    /// Who made the change.
+    pub changed_by: u64,
+    /// When, in milliseconds since the Unix epoch.
+    pub changed_at_ms: u64,
+}
+
+/// Per-server settings and question sets.
+pub trait GuildStore: Send + Sync {
+    /// The server's settings (defaults when none were saved).
+    fn settings(&self, guild_id: u64) -> anyhow::Result<GuildSettings>;
+    /// Saves the server's settings.
+    fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> anyhow::Result<()>;
+    /// Stores a new version of a set (`None` source = removal); returns its revision.
+    fn add_set_version(&self, guild_id: u64, set_id: &SetId, source: Option<&str>, by: u64) -> anyhow::Result<u32>;
+    /// The latest version of every set of the server that is not removed.
+    fn current_sets(&self, guild_id: u64) -> anyhow::Result<Vec<StoredSet>>;
+    /// Every version of one set, oldest first.
+    fn set_versions(&self, guild_id: u64, set_id: &SetId) -> anyhow::Result<Vec<StoredSet>>;
+}
+
+/// A completed recommendation, with what is needed to show it again exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResult {
+    /// Row id (0 before it is stored).
+    pub id: i64,
+    /// Who asked.
+    pub user_id: u64,
+    /// Where, if in a server.
+    pub guild_id: Option<u64>,
+    /// The question set used.
+    pub set_id: SetId,
+    /// Its version.
+    pub set_version: u32,
+    /// Its title at the time.
+    pub set_title: String,
+    /// The answers given.
+    pub answers: Answers,
+    /// The full result (carries the guide version).
+    pub recommendation: Recommendation,
+    /// When, in milliseconds since the Unix epoch.
+    pub created_at_ms: u64,
+}
+
+/// Completed recommendations.
+pub trait HistoryStore: Send + Sync {
+    /// Stores a result; returns its id.
+    fn add_result(&self, result: &StoredResult) -> anyhow::Result<i64>;
+    /// The user's most recent results, newest first.
+    fn recent_results(&self, user_id: u64, limit: usize) -> anyhow::Result<Vec<StoredResult>>;
+}
+
+/// Everything the bot stores.
+pub trait Storage: SessionStore + GuildStore + HistoryStore {}
+
+impl<T: SessionStore + GuildStore + HistoryStore> Storage for T {}
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {

@@ -92,7 +92,7 @@ pub async fn autocomplete(
         return Ok(());
     };
     let choices = match command.data.name.as_str() {
-        recommend::NAME => recommend::autocomplete(state, focused.value),
+        recommend::NAME => recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?,
         framework::NAME | compare::NAME => framework_choices(&state.catalogue, focused.value),
         _ => Vec::new(),
     };

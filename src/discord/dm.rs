@@ -29,7 +29,8 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     };
     let Some(mut session) = session else {
         // No open conversation: any message starts one on the default set.
-        let set = state.default_set()?;
+        let set = state.active_set(None)?;
+        let set = set.as_ref();
         let session = flow::new_session(
             set,
             session_id(message.id.get()),
@@ -45,7 +46,7 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         send(ctx, message.channel_id, reply).await?;
         return Ok(());
     };
-    let set = match flow::session_set(state, &session) {
+    let set = match flow::session_set(state, &session)? {
         Ok(set) => set,
         Err(stale) => {
             state.store.remove(&session.id)?;
@@ -57,6 +58,7 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
             return Ok(());
         }
     };
+    let set = set.as_ref();
     let question = session.conversation.current(set)?;
     let step = parse_reply(question, &message.content)
         .map_err(|e| e.to_string())

@@ -1,6 +1,8 @@
 //! The questionnaire over Discord: starting a session, rendering its current view, and
 //! handling every component click globally from its custom_id.
 
+use std::sync::Arc;
+
 use anyhow::{Context as _, Result};
 use serenity::all::{
     ComponentInteraction, ComponentInteractionDataKind, Context, CreateInteractionResponse,
@@ -30,6 +32,7 @@ pub fn new_session(
         step: 0,
         conversation: Conversation::start(set),
         updated_at_ms: now_ms(),
+        preview: false,
     }
 }
 
@@ -64,11 +67,9 @@ pub fn is_expired(state: &State, session: &Session) -> bool {
 }
 
 /// The set a session runs on, if it is still the same version.
-pub fn session_set<'s>(state: &'s State, session: &Session) -> Result<&'s QuestionSet, Stale> {
-    state
-        .set(&session.conversation.set)
-        .filter(|set| set.version == session.conversation.set_version)
-        .ok_or(Stale::SetChanged)
+pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<QuestionSet>, Stale>> {
+    let set = state.find_set(session.guild_id, &session.conversation.set)?;
+    Ok(set.filter(|set| set.version == session.conversation.set_version).ok_or(Stale::SetChanged))
 }
 
 /// Stores a changed conversation (before anything is sent about it) and bumps the step.
@@ -149,10 +150,11 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         )
         .await;
     }
-    let set = match session_set(state, &session) {
+    let set = match session_set(state, &session)? {
         Ok(set) => set,
         Err(stale) => return ephemeral(ctx, click, &stale.message(state)).await,
     };
+    let set = set.as_ref();
     let values: &[String] = match &click.data.kind {
         ComponentInteractionDataKind::StringSelect { values } => values,
         _ => &[],

@@ -4,6 +4,7 @@ use anyhow::Result;
 use serenity::all::{CommandInteraction, Context, CreateCommand};
 
 use super::super::{render, State};
+use crate::questionnaire::QuestionSet;
 
 /// The command's name.
 pub const NAME: &str = "help";
@@ -15,6 +16,7 @@ pub fn register() -> CreateCommand {
 
 /// Shows the help.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let sets: Vec<_> = state.sets.values().collect();
+    let sets = state.sets_for(command.guild_id.map(|g| g.get()))?;
+    let sets: Vec<&QuestionSet> = sets.values().map(|s| s.as_ref()).collect();
     super::respond(ctx, command, render::help(&sets), true).await
 }

@@ -36,30 +36,26 @@ pub fn register() -> CreateCommand {
 }
 
 /// Sets whose id or title matches what was typed.
-pub fn autocomplete(state: &State, typed: &str) -> Vec<AutocompleteChoice> {
+pub fn autocomplete(state: &State, guild_id: Option<u64>, typed: &str) -> Result<Vec<AutocompleteChoice>> {
     let wanted = normalise(typed);
-    state
-        .sets
+    Ok(state
+        .sets_for(guild_id)?
         .values()
         .filter(|s| normalise(&s.title).contains(&wanted) || s.id.as_str().contains(&wanted))
         .take(25)
-        .map(|s| {
-            AutocompleteChoice::new(
-                render::clip(&format!("{} ({})", s.title, s.id), 100),
-                s.id.to_string(),
-            )
-        })
-        .collect()
+        .map(|s| AutocompleteChoice::new(render::clip(&format!("{} ({})", s.title, s.id), 100), s.id.to_string()))
+        .collect())
 }
 
 /// Starts the conversation and shows its first question.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let guild = command.guild_id.map(|g| g.get());
     let set = match super::string_option(command, "set") {
-        None => state.default_set()?,
-        Some(id) => match state.set(&SetId::from(id)) {
+        None => state.active_set(guild)?,
+        Some(id) => match state.find_set(guild, &SetId::from(id))? {
             Some(set) => set,
             None => {
-                let known: Vec<String> = state.sets.keys().map(|k| format!("`{k}`")).collect();
+                let known: Vec<String> = state.sets_for(guild)?.keys().map(|k| format!("`{k}`")).collect();
                 let text = format!(
                     "There is no question set “{}”. Available: {}.",
                     render::clip(id, 100),
@@ -69,8 +65,8 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             }
         },
     };
+    let set = set.as_ref();
     let user = command.user.id.get();
-    let guild = command.guild_id.map(|g| g.get());
     let id = session_id(command.id.get());
     let wants_dm = guild.is_some() && super::bool_option(command, "dm").unwrap_or(false);
 

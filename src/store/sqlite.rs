@@ -1,0 +1,408 @@
+//! The SQLite store: one file, created and migrated at start with versioned
+//! migrations (`PRAGMA user_version`), every write in a transaction, WAL journal so a
+//! killed process loses nothing that was acknowledged.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use super::{GuildSettings, GuildStore, HistoryStore, Session, SessionStore, StoredResult, StoredSet};
+use crate::ids::SetId;
+
+/// The migrations, in order; the schema version is how many have run. Never edit a
+/// shipped migration: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: conversations in progress.
+    "CREATE TABLE sessions (
+         id            TEXT PRIMARY KEY,
+         user_id       INTEGER NOT NULL,
+         dm_channel_id INTEGER,
+         asking        INTEGER NOT NULL,
+         updated_at_ms INTEGER NOT NULL,
+         data          TEXT NOT NULL
+     );
+     CREATE INDEX sessions_open_dm ON sessions (user_id, asking, updated_at_ms);
+     CREATE INDEX sessions_idle ON sessions (updated_at_ms);",
+    // 2: per-server settings and question sets, every version kept.
+    "CREATE TABLE guild_settings (
+         guild_id       INTEGER PRIMARY KEY,
+         active_set     TEXT,
+         log_channel_id INTEGER,
+         results_public INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TABLE question_sets (
+         guild_id      INTEGER NOT NULL,
+         set_id        TEXT NOT NULL,
+         revision      INTEGER NOT NULL,
+         source        TEXT,
+         changed_by    INTEGER NOT NULL,
+         changed_at_ms INTEGER NOT NULL,
+         PRIMARY KEY (guild_id, set_id, revision)
+     );",
+    // 3: completed recommendations, kept to be shown again exactly.
+    "CREATE TABLE recommendations (
+         id            INTEGER PRIMARY KEY AUTOINCREMENT,
+         user_id       INTEGER NOT NULL,
+         guild_id      INTEGER,
+         set_id        TEXT NOT NULL,
+         set_version   INTEGER NOT NULL,
+         set_title     TEXT NOT NULL,
+         guide_version TEXT NOT NULL,
+         answers       TEXT NOT NULL,
+         result        TEXT NOT NULL,
+         created_at_ms INTEGER NOT NULL
+     );
+     CREATE INDEX recommendations_by_user ON recommendations (user_id, created_at_ms);",
+];
+
+/// The schema version this build creates and understands.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// A SQLite database file (or an in-memory database for tests).
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database. A database from a newer
+    /// build or a file that isn't a database gives a clear error.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let connection = Connection::open(path).with_context(|| format!("cannot open the database {}", path.display()))?;
+        Self::prepare(connection).with_context(|| format!("cannot use the database {}", path.display()))
+    }
+
+    /// A private in-memory database.
+    pub fn in_memory() -> Result<SqliteStore> {
+        Self::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut connection: Connection) -> Result<SqliteStore> {
+        // The first read tells a corrupt or foreign file apart from a database.
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| anyhow!("it is not a SQLite database or it is damaged ({e})"))?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut connection, usize::try_from(version).unwrap_or(usize::MAX), SCHEMA_VERSION)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.connection.lock().map_err(|_| anyhow!("the database connection was poisoned by a panic"))
+    }
+}
+
+/// Runs the migrations from `from` up to `to`, each in its own transaction.
+fn migrate(connection: &mut Connection, from: usize, to: usize) -> Result<()> {
+    if from > SCHEMA_VERSION {
+        bail!(
+            "its schema version is {from}, newer than this build of stackpick understands ({SCHEMA_VERSION}); \
+             run a newer stackpick or restore a backup"
+        );
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(to).skip(from) {
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql).with_context(|| format!("migration {} failed", index + 1))?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn id(value: u64) -> i64 {
+    // Discord snowflakes fit in 63 bits; SQLite integers are signed.
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
+}
+
+impl SessionStore for SqliteStore {
+    fn get(&self, session_id: &str) -> Result<Option<Session>> {
+        let data: Option<String> = self
+            .lock()?
+            .query_row("SELECT data FROM sessions WHERE id = ?1", [session_id], |r| r.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable")).transpose()
+    }
+
+    fn put(&self, session: &Session) -> Result<()> {
+        let data = serde_json::to_string(session)?;
+        self.lock()?.execute(
+            "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                session.id,
+                id(session.user_id),
+                session.dm_channel_id.map(id),
+                session.is_asking(),
+                id(session.updated_at_ms),
+                data
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn open_dm(&self, user_id: u64) -> Result<Option<Session>> {
+        let data: Option<String> = self
+            .lock()?
+            .query_row(
+                "SELECT data FROM sessions WHERE user_id = ?1 AND asking = 1 AND dm_channel_id IS NOT NULL
+                 ORDER BY updated_at_ms DESC LIMIT 1",
+                [id(user_id)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable")).transpose()
+    }
+
+    fn remove(&self, session_id: &str) -> Result<()> {
+        self.lock()?.execute("DELETE FROM sessions WHERE id = ?1", [session_id])?;
+        Ok(())
+    }
+
+    fn purge_idle(&self, cutoff_ms: u64) -> Result<usize> {
+        Ok(self.lock()?.execute("DELETE FROM sessions WHERE updated_at_ms < ?1", [id(cutoff_ms)])?)
+    }
+}
+
+fn stored_set(row: &Row<'_>) -> rusqlite::Result<StoredSet> {
+    Ok(StoredSet {
+        set_id: SetId::new(row.get::<_, String>(0)?),
+        revision: row.get(1)?,
+        source: row.get(2)?,
+        changed_by: unsigned(row.get(3)?),
+        changed_at_ms: unsigned(row.get(4)?),
+    })
+}
+
+impl GuildStore for SqliteStore {
+    fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
+        let settings = self
+            .lock()?
+            .query_row(
+                "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
+                [id(guild_id)],
+                |r| {
+                    Ok(GuildSettings {
+                        active_set: r.get::<_, Option<String>>(0)?.map(SetId::new),
+                        log_channel_id: r.get::<_, Option<i64>>(1)?.map(unsigned),
+                        results_public: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(settings.unwrap_or_default())
+    }
+
+    fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> Result<()> {
+        self.lock()?.execute(
+            "INSERT OR REPLACE INTO guild_settings (guild_id, active_set, log_channel_id, results_public)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id(guild_id),
+                settings.active_set.as_ref().map(SetId::as_str),
+                settings.log_channel_id.map(id),
+                settings.results_public
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn add_set_version(&self, guild_id: u64, set_id: &SetId, source: Option<&str>, by: u64) -> Result<u32> {
+        let mut connection = self.lock()?;
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let revision: u32 = tx.query_row(
+            "SELECT COALESCE(MAX(revision), 0) + 1 FROM question_sets WHERE guild_id = ?1 AND set_id = ?2",
+            params![id(guild_id), set_id.as_str()],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO question_sets (guild_id, set_id, revision, source, changed_by, changed_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id(guild_id), set_id.as_str(), revision, source, id(by), id(super::now_ms())],
+        )?;
+        tx.commit()?;
+        Ok(revision)
+    }
+
+    fn current_sets(&self, guild_id: u64) -> Result<Vec<StoredSet>> {
+        let connection = self.lock()?;
+        let mut statement = connection.prepare_cached(
+            "SELECT q.set_id, q.revision, q.source, q.changed_by, q.changed_at_ms
+             FROM question_sets q
+             WHERE q.guild_id = ?1 AND q.source IS NOT NULL
+               AND q.revision = (SELECT MAX(revision) FROM question_sets
+                                 WHERE guild_id = q.guild_id AND set_id = q.set_id)
+             ORDER BY q.set_id",
+        )?;
+        let rows = statement.query_map([id(guild_id)], stored_set)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn set_versions(&self, guild_id: u64, set_id: &SetId) -> Result<Vec<StoredSet>> {
+        let connection = self.lock()?;
+        let mut statement = connection.prepare_cached(
+            "SELECT set_id, revision, source, changed_by, changed_at_ms FROM question_sets
+             WHERE guild_id = ?1 AND set_id = ?2 ORDER BY revision",
+        )?;
+        let rows = statement.query_map(params![id(guild_id), set_id.as_str()], stored_set)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl HistoryStore for SqliteStore {
+    fn add_result(&self, result: &StoredResult) -> Result<i64> {
+        let connection = self.lock()?;
+        connection.execute(
+            "INSERT INTO recommendations
+               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id(result.user_id),
+                result.guild_id.map(id),
+                result.set_id.as_str(),
+                result.set_version,
+                result.set_title,
+                result.recommendation.guide_version,
+                serde_json::to_string(&result.answers)?,
+                serde_json::to_string(&result.recommendation)?,
+                id(result.created_at_ms)
+            ],
+        )?;
+        Ok(connection.last_insert_rowid())
+    }
+
+    fn recent_results(&self, user_id: u64, limit: usize) -> Result<Vec<StoredResult>> {
+        let connection = self.lock()?;
+        let mut statement = connection.prepare_cached(
+            "SELECT id, user_id, guild_id, set_id, set_version, set_title, answers, result, created_at_ms
+             FROM recommendations WHERE user_id = ?1 ORDER BY created_at_ms DESC, id DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map(params![id(user_id), limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut results = Vec::new();
+        for row in rows {
+            let (row_id, user, guild, set_id, set_version, set_title, answers, result, created) = row?;
+            results.push(StoredResult {
+                id: row_id,
+                user_id: unsigned(user),
+                guild_id: guild.map(unsigned),
+                set_id: SetId::new(set_id),
+                set_version,
+                set_title,
+                answers: serde_json::from_str(&answers).context("stored answers are unreadable")?,
+                recommendation: serde_json::from_str(&result).context("a stored result is unreadable")?,
+                created_at_ms: unsigned(created),
+            });
+        }
+        Ok(results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::Conversation;
+    use crate::guide::Catalogue;
+    use crate::questionnaire::builtin_sets;
+
+    fn session(id: &str, user: u64, dm: Option<u64>, at: u64) -> Session {
+        let set = builtin_sets(Catalogue::builtin()).unwrap().remove(1);
+        Session {
+            id: id.to_owned(),
+            user_id: user,
+            guild_id: None,
+            dm_channel_id: dm,
+            step: 0,
+            conversation: Conversation::start(&set),
+            updated_at_ms: at,
+        }
+    }
+
+    #[test]
+    fn a_new_file_is_created_at_the_latest_schema_and_sessions_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let store = SqliteStore::open(&path).unwrap();
+        store.put(&session("s1", 7, Some(70), 10)).unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.get("s1").unwrap().unwrap().user_id, 7);
+        assert_eq!(store.open_dm(7).unwrap().unwrap().id, "s1");
+        assert_eq!(store.open_dm(8).unwrap(), None);
+        assert_eq!(store.purge_idle(11).unwrap(), 1);
+        assert_eq!(store.get("s1").unwrap(), None);
+        let version: usize = store.lock().unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn every_earlier_schema_migrates_to_the_latest_keeping_its_data() {
+        for start in 0..=SCHEMA_VERSION {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("old.db");
+            {
+                let mut connection = Connection::open(&path).unwrap();
+                migrate(&mut connection, 0, start).unwrap();
+                if start >= 1 {
+                    connection
+                        .execute(
+                            "INSERT INTO sessions VALUES ('old', 1, NULL, 1, 5, ?1)",
+                            [serde_json::to_string(&session("old", 1, None, 5)).unwrap()],
+                        )
+                        .unwrap();
+                }
+            }
+            let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("from {start}: {e:#}"));
+            assert_eq!(store.get("old").unwrap().is_some(), start >= 1, "from {start}");
+            store.add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2).unwrap();
+            assert_eq!(store.current_sets(1).unwrap().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer = dir.path().join("newer.db");
+        Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = format!("{:#}", SqliteStore::open(&newer).err().unwrap());
+        assert!(err.contains("schema version is 99, newer than this build"), "{err}");
+
+        let corrupt = dir.path().join("corrupt.db");
+        std::fs::write(&corrupt, b"this is not a database, just some text that is long enough......").unwrap();
+        let err = format!("{:#}", SqliteStore::open(&corrupt).err().unwrap());
+        assert!(err.contains("not a SQLite database or it is damaged"), "{err}");
+    }
+
+    #[test]
+    fn set_versions_are_append_only_with_removal_as_a_version() {
+        let store = SqliteStore::in_memory().unwrap();
+        let id = SetId::from("team");
+        assert_eq!(store.add_set_version(5, &id, Some("v1"), 1).unwrap(), 1);
+        assert_eq!(store.add_set_version(5, &id, Some("v2"), 1).unwrap(), 2);
+        assert_eq!(store.current_sets(5).unwrap()[0].source.as_deref(), Some("v2"));
+        assert_eq!(store.add_set_version(5, &id, None, 1).unwrap(), 3);
+        assert!(store.current_sets(5).unwrap().is_empty());
+        assert_eq!(store.set_versions(5, &id).unwrap().len(), 3);
+        assert!(store.current_sets(6).unwrap().is_empty(), "per server");
+    }
+}
