@@ -26,7 +26,7 @@ use tracing::{error, info, info_span, warn, Instrument};
 use crate::config::Config;
 use crate::guide::Catalogue;
 use crate::ids::SetId;
-use crate::questionnaire::{builtin_sets, QuestionSet, Source};
+use crate::questionnaire::{builtin_sets, QuestionSet, Source, BUILTIN_SETS};
 use crate::store::{Storage, StoredSet};
 
 pub use render::Reply;
@@ -37,6 +37,8 @@ pub struct State {
     pub catalogue: Catalogue,
     /// Sets every server has: the built-in ones and those of `questions_dir`.
     pub sets: BTreeMap<SetId, Arc<QuestionSet>>,
+    /// Their TOML, for `/questions export`.
+    pub sources: BTreeMap<SetId, String>,
     /// Where conversations, server settings, sets and results live.
     pub store: Arc<dyn Storage>,
     /// How long an untouched conversation stays open.
@@ -52,11 +54,14 @@ impl State {
     /// configured folder (a broken file stops the start with its problems listed).
     pub fn new(config: &Config, catalogue: Catalogue, store: Arc<dyn Storage>) -> Result<State> {
         let mut sets = BTreeMap::new();
-        for set in builtin_sets(&catalogue)? {
+        let mut sources = BTreeMap::new();
+        for (set, (_, text)) in builtin_sets(&catalogue)?.into_iter().zip(BUILTIN_SETS) {
+            sources.insert(set.id.clone(), (*text).to_owned());
             sets.insert(set.id.clone(), Arc::new(set));
         }
         if let Some(dir) = &config.questions_dir {
-            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read questions_dir {}", dir.display()))?;
             let mut paths: Vec<_> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -64,8 +69,16 @@ impl State {
             paths.sort();
             for path in paths {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
-                let set = QuestionSet::from_toml(Source { name: &name, text: &text }, &catalogue)?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {name}"))?;
+                let set = QuestionSet::from_toml(
+                    Source {
+                        name: &name,
+                        text: &text,
+                    },
+                    &catalogue,
+                )?;
+                sources.insert(set.id.clone(), text);
                 if sets.insert(set.id.clone(), Arc::new(set)).is_some() {
                     info!(file = %name, "question set replaces the built-in set with the same id");
                 }
@@ -74,6 +87,7 @@ impl State {
         Ok(State {
             catalogue,
             sets,
+            sources,
             store,
             idle_timeout: config.idle_timeout,
             dev_guild_ids: config.dev_guild_ids.clone(),
@@ -88,9 +102,18 @@ impl State {
         if let Some(set) = self.parsed.lock().ok().and_then(|p| p.get(&key).cloned()) {
             return Ok(set);
         }
-        let source = stored.source.as_deref().context("that version is a removal")?;
+        let source = stored
+            .source
+            .as_deref()
+            .context("that version is a removal")?;
         let name = format!("{} (version {})", stored.set_id, stored.revision);
-        let mut set = QuestionSet::from_toml(Source { name: &name, text: source }, &self.catalogue)?;
+        let mut set = QuestionSet::from_toml(
+            Source {
+                name: &name,
+                text: source,
+            },
+            &self.catalogue,
+        )?;
         set.version = stored.revision;
         let set = Arc::new(set);
         if let Ok(mut parsed) = self.parsed.lock() {

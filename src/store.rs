@@ -92,11 +92,38 @@ pub trait GuildStore: Send + Sync {
     /// Saves the server's settings.
     fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> anyhow::Result<()>;
     /// Stores a new version of a set (`None` source = removal); returns its revision.
-    fn add_set_version(&self, guild_id: u64, set_id: &SetId, source: Option<&str>, by: u64) -> anyhow::Result<u32>;
+    fn add_set_version(
+        &self,
+        guild_id: u64,
+        set_id: &SetId,
+        source: Option<&str>,
+        by: u64,
+    ) -> anyhow::Result<u32>;
     /// The latest version of every set of the server that is not removed.
     fn current_sets(&self, guild_id: u64) -> anyhow::Result<Vec<StoredSet>>;
     /// Every version of one set, oldest first.
     fn set_versions(&self, guild_id: u64, set_id: &SetId) -> anyhow::Result<Vec<StoredSet>>;
+    /// Keeps an upload until an admin confirms replacing a set.
+    fn put_pending(&self, upload: &PendingUpload) -> anyhow::Result<()>;
+    /// Removes and returns a pending upload (so a double click can't apply it twice).
+    fn take_pending(&self, id: &str) -> anyhow::Result<Option<PendingUpload>>;
+}
+
+/// An upload that would replace an existing set, waiting for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingUpload {
+    /// Short id carried by the confirmation buttons.
+    pub id: String,
+    /// The server.
+    pub guild_id: u64,
+    /// The admin who uploaded it (the only one who may confirm).
+    pub user_id: u64,
+    /// The set it replaces.
+    pub set_id: SetId,
+    /// The validated TOML.
+    pub source: String,
+    /// Whether to make it the server's set once stored.
+    pub activate: bool,
 }
 
 /// A completed recommendation, with what is needed to show it again exactly.

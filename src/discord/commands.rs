@@ -6,6 +6,8 @@ mod criteria;
 mod framework;
 mod frameworks;
 mod help;
+pub mod history;
+pub mod questions;
 mod recommend;
 
 use anyhow::{Context as _, Result};
@@ -28,6 +30,7 @@ fn all() -> Vec<CreateCommand> {
         compare::register(),
         criteria::register(),
         help::register(),
+        history::register(),
     ]
     .into_iter()
     // Usable in servers and in DMs with the bot.
@@ -35,6 +38,8 @@ fn all() -> Vec<CreateCommand> {
         c.integration_types(vec![InstallationContext::Guild])
             .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
     })
+    // Server administration only makes sense in a server (it sets its own contexts).
+    .chain([questions::register().integration_types(vec![InstallationContext::Guild])])
     .collect()
 }
 
@@ -66,6 +71,8 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         compare::NAME => compare::run(ctx, state, command).await,
         criteria::NAME => criteria::run(ctx, state, command).await,
         help::NAME => help::run(ctx, state, command).await,
+        history::NAME => history::run(ctx, state, command).await,
+        questions::NAME => questions::run(ctx, state, command).await,
         other => {
             warn!(
                 command = other,
@@ -92,7 +99,12 @@ pub async fn autocomplete(
         return Ok(());
     };
     let choices = match command.data.name.as_str() {
-        recommend::NAME => recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?,
+        recommend::NAME => {
+            recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?
+        }
+        questions::NAME => {
+            questions::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?
+        }
         framework::NAME | compare::NAME => framework_choices(&state.catalogue, focused.value),
         _ => Vec::new(),
     };

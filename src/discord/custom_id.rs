@@ -112,6 +112,65 @@ impl fmt::Display for ComponentId {
     }
 }
 
+/// Components that are not part of a conversation: `spa:<kind>[:<arg>[:<arg>]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Other {
+    /// Confirm replacing a set with a pending upload.
+    ConfirmUpload(String),
+    /// Keep the current set and drop the pending upload.
+    KeepCurrent(String),
+    /// A panel's "Find my framework" button; `None` = the server's active set.
+    Panel(Option<String>),
+    /// `/history`'s menu (value: result id).
+    History,
+    /// `/questions show` page `n` of a set.
+    Page(String, usize),
+}
+
+/// The namespace of [`Other`] components.
+const OTHER_PREFIX: &str = "spa";
+
+impl Other {
+    /// Reads a custom_id; `None` for anything that isn't one of ours.
+    pub fn parse(custom_id: &str) -> Option<Other> {
+        if custom_id.len() > MAX_LEN {
+            return None;
+        }
+        let parts: Vec<&str> = custom_id.split(':').collect();
+        let arg_ok = |a: &str| {
+            !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        match parts.as_slice() {
+            [OTHER_PREFIX, "up", id] if arg_ok(id) => Some(Other::ConfirmUpload((*id).to_owned())),
+            [OTHER_PREFIX, "keep", id] if arg_ok(id) => Some(Other::KeepCurrent((*id).to_owned())),
+            [OTHER_PREFIX, "panel"] => Some(Other::Panel(None)),
+            [OTHER_PREFIX, "panel", set] if arg_ok(set) => {
+                Some(Other::Panel(Some((*set).to_owned())))
+            }
+            [OTHER_PREFIX, "hist"] => Some(Other::History),
+            [OTHER_PREFIX, "page", set, n] if arg_ok(set) => {
+                Some(Other::Page((*set).to_owned(), n.parse().ok()?))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Other {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Other::ConfirmUpload(id) => write!(f, "{OTHER_PREFIX}:up:{id}"),
+            Other::KeepCurrent(id) => write!(f, "{OTHER_PREFIX}:keep:{id}"),
+            Other::Panel(None) => write!(f, "{OTHER_PREFIX}:panel"),
+            Other::Panel(Some(set)) => write!(f, "{OTHER_PREFIX}:panel:{set}"),
+            Other::History => write!(f, "{OTHER_PREFIX}:hist"),
+            Other::Page(set, n) => write!(f, "{OTHER_PREFIX}:page:{set}:{n}"),
+        }
+    }
+}
+
 /// A short session id from a Discord snowflake (base 36: at most 13 characters).
 pub fn session_id(snowflake: u64) -> String {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
@@ -174,6 +233,33 @@ mod tests {
             assert_eq!(ComponentId::parse(text), None, "{text}");
         }
         assert_eq!(ComponentId::parse(&"x".repeat(101)), None);
+    }
+
+    #[test]
+    fn other_components_round_trip_and_refuse_junk() {
+        for other in [
+            Other::ConfirmUpload("abc123".to_owned()),
+            Other::KeepCurrent("abc123".to_owned()),
+            Other::Panel(None),
+            Other::Panel(Some("team_set".to_owned())),
+            Other::History,
+            Other::Page("default".to_owned(), 3),
+        ] {
+            let text = other.to_string();
+            assert!(text.len() <= 50, "{text}");
+            assert_eq!(Other::parse(&text), Some(other));
+        }
+        for junk in [
+            "spa",
+            "spa:up",
+            "spa:up:",
+            "spa:panel:a b",
+            "spa:page:x:y",
+            "sp:abc:1:back",
+            "spa:hist:1",
+        ] {
+            assert_eq!(Other::parse(junk), None, "{junk}");
+        }
     }
 
     #[test]

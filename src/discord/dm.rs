@@ -7,7 +7,7 @@ use serenity::all::{Context, Message};
 use super::custom_id::session_id;
 use super::flow::{self, Stale};
 use super::{send, Reply, State};
-use crate::conversation::parse_reply;
+use crate::conversation::{parse_reply, View};
 use crate::questionnaire::{Choice, Question};
 
 /// Handles one DM from a user.
@@ -72,6 +72,9 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         Ok(next) => {
             flow::save(state, &mut session, next)?;
             send(ctx, message.channel_id, flow::view(state, set, &session)?).await?;
+            if let View::Finished(recommendation) = session.conversation.view(set, &state.catalogue)? {
+                flow::record(ctx, state, set, &session, &recommendation).await?;
+            }
         }
         Err(problem) => {
             send(

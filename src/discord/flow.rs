@@ -5,16 +5,19 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    ComponentInteraction, ComponentInteractionDataKind, Context, CreateInteractionResponse,
+    ChannelId, ComponentInteraction, ComponentInteractionDataKind, Context, CreateInteractionResponse,
 };
-use tracing::debug;
+use tracing::{debug, warn};
 
-use super::custom_id::{Action, ComponentId};
+use super::commands::{history, questions};
+use super::custom_id::{session_id, Action, ComponentId, Other};
 use super::render::{self, QuestionView, Reply};
 use super::State;
-use crate::conversation::{Conversation, Input, View};
+use crate::conversation::{Conversation, Input, Stage, View};
+use crate::engine::Recommendation;
+use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
-use crate::store::{now_ms, Session};
+use crate::store::{now_ms, Session, StoredResult};
 
 /// A new session on the first question of `set`.
 pub fn new_session(
@@ -51,10 +54,14 @@ impl Stale {
     pub fn message(&self, state: &State) -> String {
         match self {
             Stale::Gone => "This conversation has ended. Run `/recommend` to start a new one.".to_owned(),
-            Stale::Expired => format!(
-                "This conversation expired after {} minutes without an answer. Run `/recommend` to start again.",
-                state.idle_timeout.as_secs().div_ceil(60)
-            ),
+            Stale::Expired => {
+                // "1 minute", not "1 minutes": `idle_timeout_minutes = 1` is a valid setting.
+                let minutes = state.idle_timeout.as_secs().div_ceil(60);
+                let unit = if minutes == 1 { "minute" } else { "minutes" };
+                format!(
+                    "This conversation expired after {minutes} {unit} without an answer. Run `/recommend` to start again."
+                )
+            }
             Stale::SetChanged => "The question set changed since this conversation started. Run `/recommend` to start again with the new version.".to_owned(),
         }
     }
@@ -69,7 +76,9 @@ pub fn is_expired(state: &State, session: &Session) -> bool {
 /// The set a session runs on, if it is still the same version.
 pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<QuestionSet>, Stale>> {
     let set = state.find_set(session.guild_id, &session.conversation.set)?;
-    Ok(set.filter(|set| set.version == session.conversation.set_version).ok_or(Stale::SetChanged))
+    Ok(set
+        .filter(|set| set.version == session.conversation.set_version)
+        .ok_or(Stale::SetChanged))
 }
 
 /// Stores a changed conversation (before anything is sent about it) and bumps the step.
@@ -111,7 +120,14 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
             &recommendation,
             &session.id,
             session.step,
-            session.guild_id.is_some(),
+            // "Share to channel" only where there is a server channel to share to: a
+            // conversation moved to DMs by `/recommend dm:true` keeps its guild_id, but
+            // a share from the DM would only post the card into the DM itself.
+            // Previews are for the admin alone, and show the weights.
+            (
+                session.guild_id.is_some() && session.dm_channel_id.is_none() && !session.preview,
+                session.preview,
+            ),
         ),
         View::Cancelled => Reply::notice(if session.dm_channel_id.is_some() {
             "Cancelled. Send me any message to start again."
@@ -123,6 +139,17 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
 
 /// Handles a click on one of our components.
 pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -> Result<()> {
+    if let Some(other) = Other::parse(&click.data.custom_id) {
+        return match other {
+            Other::ConfirmUpload(_) | Other::KeepCurrent(_) => questions::confirm(ctx, state, click, &other).await,
+            Other::Page(set, page) => questions::page(ctx, state, click, &set, page).await,
+            Other::History => {
+                let picked = selected(click).first().cloned().unwrap_or_default();
+                history::open(ctx, state, click, &picked).await
+            }
+            Other::Panel(set) => start_from_panel(ctx, state, click, set.as_deref()).await,
+        };
+    }
     let Some(id) = ComponentId::parse(&click.data.custom_id) else {
         return ephemeral(
             ctx,
@@ -223,6 +250,7 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         Ok(next) => next,
         Err(refused) => return ephemeral(ctx, click, &format!("Sorry, {refused}.")).await,
     };
+    let was_finished = session.conversation.stage == Stage::Finished;
     save(state, &mut session, next)?;
     let reply = view(state, set, &session)?;
     respond(
@@ -230,7 +258,77 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         click,
         CreateInteractionResponse::UpdateMessage(reply.into_interaction()),
     )
-    .await
+    .await?;
+    if !was_finished {
+        if let Some(recommendation) = finished(state, set, &session) {
+            let public = record(ctx, state, set, &session, &recommendation).await?;
+            if public {
+                let card = render::share_card(&state.catalogue, &recommendation);
+                click
+                    .create_followup(&ctx.http, card.into_followup())
+                    .await
+                    .context("could not post the public result")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The values picked in a select menu.
+fn selected(click: &ComponentInteraction) -> Vec<String> {
+    match &click.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// A panel's button: a private conversation for whoever clicked, on the server's
+/// active set (or the panel's own set).
+async fn start_from_panel(ctx: &Context, state: &State, click: &ComponentInteraction, set: Option<&str>) -> Result<()> {
+    let guild = click.guild_id.map(|g| g.get());
+    let set = match set {
+        Some(id) => state.find_set(guild, &SetId::from(id))?,
+        None => None,
+    };
+    let set = match set {
+        Some(set) => set,
+        None => state.active_set(guild)?,
+    };
+    let session = new_session(&set, session_id(click.id.get()), click.user.id.get(), guild, None);
+    state.store.put(&session).context("could not store the conversation")?;
+    let reply = view(state, &set, &session)?;
+    respond(ctx, click, CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true))).await
+}
+
+/// Stores a finished recommendation and logs it where the server asked. Returns
+/// whether the server wants results posted publicly. Previews are not recorded.
+pub async fn record(ctx: &Context, state: &State, set: &QuestionSet, session: &Session, recommendation: &Recommendation) -> Result<bool> {
+    if session.preview {
+        return Ok(false);
+    }
+    state.store.add_result(&StoredResult {
+        id: 0,
+        user_id: session.user_id,
+        guild_id: session.guild_id,
+        set_id: set.id.clone(),
+        set_version: set.version,
+        set_title: set.title.clone(),
+        answers: session.conversation.answers.clone(),
+        recommendation: recommendation.clone(),
+        created_at_ms: now_ms(),
+    })?;
+    let Some(guild) = session.guild_id else {
+        return Ok(false);
+    };
+    let settings = state.store.settings(guild)?;
+    if let Some(channel) = settings.log_channel_id {
+        let mut card = render::share_card(&state.catalogue, recommendation);
+        card.content = Some(format!("Recommendation for <@{}> ({} v{})", session.user_id, set.title, set.version));
+        if let Err(e) = ChannelId::new(channel).send_message(&ctx.http, card.into_message()).await {
+            warn!(error = %e, channel, "could not log the recommendation");
+        }
+    }
+    Ok(settings.results_public && session.dm_channel_id.is_none())
 }
 
 /// The recommendation when the conversation is finished.
@@ -267,7 +365,7 @@ async fn respond(
 }
 
 /// A message only the clicker sees; the clicked message stays as it is.
-async fn ephemeral(ctx: &Context, click: &ComponentInteraction, text: &str) -> Result<()> {
+pub async fn ephemeral(ctx: &Context, click: &ComponentInteraction, text: &str) -> Result<()> {
     let message = Reply::notice(text).into_interaction().ephemeral(true);
     respond(ctx, click, CreateInteractionResponse::Message(message)).await
 }

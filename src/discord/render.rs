@@ -3,8 +3,9 @@
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu,
-    CreateSelectMenuKind, CreateSelectMenuOption, ReactionType,
+    CreateEmbedFooter, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+    EditInteractionResponse, ReactionType,
 };
 
 use super::custom_id::{Action, ComponentId};
@@ -61,6 +62,30 @@ impl Reply {
     /// As an interaction response (new message or update).
     pub fn into_interaction(self) -> CreateInteractionResponseMessage {
         let mut message = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(content) = self.content {
+            message = message.content(content);
+        }
+        message
+    }
+
+    /// As the edit of a deferred response.
+    pub fn into_edit(self) -> EditInteractionResponse {
+        let mut message = EditInteractionResponse::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(content) = self.content {
+            message = message.content(content);
+        }
+        message
+    }
+
+    /// As a follow-up message (public unless made ephemeral).
+    pub fn into_followup(self) -> CreateInteractionResponseFollowup {
+        let mut message = CreateInteractionResponseFollowup::new()
             .embeds(self.embeds)
             .components(self.components)
             .allowed_mentions(CreateAllowedMentions::new());
@@ -264,9 +289,14 @@ pub fn result(
     recommendation: &Recommendation,
     session: &str,
     step: u32,
-    shareable: bool,
+    (shareable, preview): (bool, bool),
 ) -> Reply {
-    let embed = result_embed(catalogue, set, recommendation);
+    let embed = result_embed(
+        catalogue,
+        (&set.title, set.version),
+        recommendation,
+        preview,
+    );
     let mut buttons = Vec::new();
     if shareable && recommendation.winner().is_some() {
         buttons.push(button(
@@ -298,11 +328,14 @@ pub fn result(
     }
 }
 
-/// The result embed on its own (also used by stored results).
+/// The result embed on its own (also used by stored results): the set is named by
+/// its title and version at the time. `show_weights` adds every criterion weight (for
+/// admins previewing a set).
 pub fn result_embed(
     catalogue: &Catalogue,
-    set: &QuestionSet,
+    (set_title, set_version): (&str, u32),
     recommendation: &Recommendation,
+    show_weights: bool,
 ) -> CreateEmbed {
     let name = |id| text::framework_name(catalogue, id);
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -437,9 +470,24 @@ pub fn result_embed(
         })
         .collect();
     fields.push(("Full ranking".to_owned(), ranking.join("\n")));
+    if show_weights {
+        let weights: Vec<String> = recommendation
+            .weights
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} {} — {}",
+                    text::criterion_name(catalogue, &w.criterion),
+                    text::factor(w.weight),
+                    text::weight_trace(&w.changes)
+                )
+            })
+            .collect();
+        fields.push(("Criterion weights (preview)".to_owned(), weights.join("\n")));
+    }
     let footer = format!(
-        "{} v{} · ratings from “{}” ({})",
-        set.title, set.version, catalogue.guide.title, catalogue.guide.version
+        "{set_title} v{set_version} · ratings from “{}” ({})",
+        catalogue.guide.title, recommendation.guide_version
     );
     description = clip(&description, 1500);
     build_embed(&title, &description, &fields, &footer).colour(colour)
@@ -508,7 +556,12 @@ pub fn change_menu(
     .placeholder("Which answer do you want to change?");
     Reply {
         content: None,
-        embeds: vec![result_embed(catalogue, set, recommendation)],
+        embeds: vec![result_embed(
+            catalogue,
+            (&set.title, set.version),
+            recommendation,
+            false,
+        )],
         components: vec![
             CreateActionRow::SelectMenu(menu),
             CreateActionRow::Buttons(vec![button(

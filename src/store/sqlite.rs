@@ -8,7 +8,10 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::{anyhow, bail, Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{GuildSettings, GuildStore, HistoryStore, Session, SessionStore, StoredResult, StoredSet};
+use super::{
+    GuildSettings, GuildStore, HistoryStore, PendingUpload, Session, SessionStore, StoredResult,
+    StoredSet,
+};
 use crate::ids::SetId;
 
 /// The migrations, in order; the schema version is how many have run. Never edit a
@@ -55,6 +58,16 @@ const MIGRATIONS: &[&str] = &[
          created_at_ms INTEGER NOT NULL
      );
      CREATE INDEX recommendations_by_user ON recommendations (user_id, created_at_ms);",
+    // 4: uploads waiting for an admin's confirmation to replace a set.
+    "CREATE TABLE pending_uploads (
+         id            TEXT PRIMARY KEY,
+         guild_id      INTEGER NOT NULL,
+         user_id       INTEGER NOT NULL,
+         set_id        TEXT NOT NULL,
+         source        TEXT NOT NULL,
+         activate      INTEGER NOT NULL,
+         created_at_ms INTEGER NOT NULL
+     );",
 ];
 
 /// The schema version this build creates and understands.
@@ -69,8 +82,10 @@ impl SqliteStore {
     /// Opens (creating if needed) and migrates the database. A database from a newer
     /// build or a file that isn't a database gives a clear error.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let connection = Connection::open(path).with_context(|| format!("cannot open the database {}", path.display()))?;
-        Self::prepare(connection).with_context(|| format!("cannot use the database {}", path.display()))
+        let connection = Connection::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        Self::prepare(connection)
+            .with_context(|| format!("cannot use the database {}", path.display()))
     }
 
     /// A private in-memory database.
@@ -86,14 +101,20 @@ impl SqliteStore {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut connection, usize::try_from(version).unwrap_or(usize::MAX), SCHEMA_VERSION)?;
+        migrate(
+            &mut connection,
+            usize::try_from(version).unwrap_or(usize::MAX),
+            SCHEMA_VERSION,
+        )?;
         Ok(SqliteStore {
             connection: Mutex::new(connection),
         })
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.connection.lock().map_err(|_| anyhow!("the database connection was poisoned by a panic"))
+        self.connection
+            .lock()
+            .map_err(|_| anyhow!("the database connection was poisoned by a panic"))
     }
 }
 
@@ -107,7 +128,8 @@ fn migrate(connection: &mut Connection, from: usize, to: usize) -> Result<()> {
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().take(to).skip(from) {
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql).with_context(|| format!("migration {} failed", index + 1))?;
+        tx.execute_batch(sql)
+            .with_context(|| format!("migration {} failed", index + 1))?;
         tx.pragma_update(None, "user_version", index + 1)?;
         tx.commit()?;
     }
@@ -127,9 +149,14 @@ impl SessionStore for SqliteStore {
     fn get(&self, session_id: &str) -> Result<Option<Session>> {
         let data: Option<String> = self
             .lock()?
-            .query_row("SELECT data FROM sessions WHERE id = ?1", [session_id], |r| r.get(0))
+            .query_row(
+                "SELECT data FROM sessions WHERE id = ?1",
+                [session_id],
+                |r| r.get(0),
+            )
             .optional()?;
-        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable")).transpose()
+        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable"))
+            .transpose()
     }
 
     fn put(&self, session: &Session) -> Result<()> {
@@ -159,16 +186,21 @@ impl SessionStore for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable")).transpose()
+        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable"))
+            .transpose()
     }
 
     fn remove(&self, session_id: &str) -> Result<()> {
-        self.lock()?.execute("DELETE FROM sessions WHERE id = ?1", [session_id])?;
+        self.lock()?
+            .execute("DELETE FROM sessions WHERE id = ?1", [session_id])?;
         Ok(())
     }
 
     fn purge_idle(&self, cutoff_ms: u64) -> Result<usize> {
-        Ok(self.lock()?.execute("DELETE FROM sessions WHERE updated_at_ms < ?1", [id(cutoff_ms)])?)
+        Ok(self.lock()?.execute(
+            "DELETE FROM sessions WHERE updated_at_ms < ?1",
+            [id(cutoff_ms)],
+        )?)
     }
 }
 
@@ -215,7 +247,13 @@ impl GuildStore for SqliteStore {
         Ok(())
     }
 
-    fn add_set_version(&self, guild_id: u64, set_id: &SetId, source: Option<&str>, by: u64) -> Result<u32> {
+    fn add_set_version(
+        &self,
+        guild_id: u64,
+        set_id: &SetId,
+        source: Option<&str>,
+        by: u64,
+    ) -> Result<u32> {
         let mut connection = self.lock()?;
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let revision: u32 = tx.query_row(
@@ -244,6 +282,47 @@ impl GuildStore for SqliteStore {
         )?;
         let rows = statement.query_map([id(guild_id)], stored_set)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn put_pending(&self, upload: &PendingUpload) -> Result<()> {
+        self.lock()?.execute(
+            "INSERT OR REPLACE INTO pending_uploads (id, guild_id, user_id, set_id, source, activate, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                upload.id,
+                id(upload.guild_id),
+                id(upload.user_id),
+                upload.set_id.as_str(),
+                upload.source,
+                upload.activate,
+                id(super::now_ms())
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn take_pending(&self, upload_id: &str) -> Result<Option<PendingUpload>> {
+        let mut connection = self.lock()?;
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let upload = tx
+            .query_row(
+                "SELECT id, guild_id, user_id, set_id, source, activate FROM pending_uploads WHERE id = ?1",
+                [upload_id],
+                |r| {
+                    Ok(PendingUpload {
+                        id: r.get(0)?,
+                        guild_id: unsigned(r.get(1)?),
+                        user_id: unsigned(r.get(2)?),
+                        set_id: SetId::new(r.get::<_, String>(3)?),
+                        source: r.get(4)?,
+                        activate: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?;
+        tx.execute("DELETE FROM pending_uploads WHERE id = ?1", [upload_id])?;
+        tx.commit()?;
+        Ok(upload)
     }
 
     fn set_versions(&self, guild_id: u64, set_id: &SetId) -> Result<Vec<StoredSet>> {
@@ -301,7 +380,8 @@ impl HistoryStore for SqliteStore {
         })?;
         let mut results = Vec::new();
         for row in rows {
-            let (row_id, user, guild, set_id, set_version, set_title, answers, result, created) = row?;
+            let (row_id, user, guild, set_id, set_version, set_title, answers, result, created) =
+                row?;
             results.push(StoredResult {
                 id: row_id,
                 user_id: unsigned(user),
@@ -310,7 +390,8 @@ impl HistoryStore for SqliteStore {
                 set_version,
                 set_title,
                 answers: serde_json::from_str(&answers).context("stored answers are unreadable")?,
-                recommendation: serde_json::from_str(&result).context("a stored result is unreadable")?,
+                recommendation: serde_json::from_str(&result)
+                    .context("a stored result is unreadable")?,
                 created_at_ms: unsigned(created),
             });
         }
@@ -335,6 +416,7 @@ mod tests {
             step: 0,
             conversation: Conversation::start(&set),
             updated_at_ms: at,
+            preview: false,
         }
     }
 
@@ -351,7 +433,11 @@ mod tests {
         assert_eq!(store.open_dm(8).unwrap(), None);
         assert_eq!(store.purge_idle(11).unwrap(), 1);
         assert_eq!(store.get("s1").unwrap(), None);
-        let version: usize = store.lock().unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: usize = store
+            .lock()
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
     }
 
@@ -373,8 +459,14 @@ mod tests {
                 }
             }
             let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("from {start}: {e:#}"));
-            assert_eq!(store.get("old").unwrap().is_some(), start >= 1, "from {start}");
-            store.add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2).unwrap();
+            assert_eq!(
+                store.get("old").unwrap().is_some(),
+                start >= 1,
+                "from {start}"
+            );
+            store
+                .add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2)
+                .unwrap();
             assert_eq!(store.current_sets(1).unwrap().len(), 1);
         }
     }
@@ -383,14 +475,27 @@ mod tests {
     fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let newer = dir.path().join("newer.db");
-        Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let err = format!("{:#}", SqliteStore::open(&newer).err().unwrap());
-        assert!(err.contains("schema version is 99, newer than this build"), "{err}");
+        assert!(
+            err.contains("schema version is 99, newer than this build"),
+            "{err}"
+        );
 
         let corrupt = dir.path().join("corrupt.db");
-        std::fs::write(&corrupt, b"this is not a database, just some text that is long enough......").unwrap();
+        std::fs::write(
+            &corrupt,
+            b"this is not a database, just some text that is long enough......",
+        )
+        .unwrap();
         let err = format!("{:#}", SqliteStore::open(&corrupt).err().unwrap());
-        assert!(err.contains("not a SQLite database or it is damaged"), "{err}");
+        assert!(
+            err.contains("not a SQLite database or it is damaged"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -399,7 +504,10 @@ mod tests {
         let id = SetId::from("team");
         assert_eq!(store.add_set_version(5, &id, Some("v1"), 1).unwrap(), 1);
         assert_eq!(store.add_set_version(5, &id, Some("v2"), 1).unwrap(), 2);
-        assert_eq!(store.current_sets(5).unwrap()[0].source.as_deref(), Some("v2"));
+        assert_eq!(
+            store.current_sets(5).unwrap()[0].source.as_deref(),
+            Some("v2")
+        );
         assert_eq!(store.add_set_version(5, &id, None, 1).unwrap(), 3);
         assert!(store.current_sets(5).unwrap().is_empty());
         assert_eq!(store.set_versions(5, &id).unwrap().len(), 3);

@@ -36,14 +36,23 @@ pub fn register() -> CreateCommand {
 }
 
 /// Sets whose id or title matches what was typed.
-pub fn autocomplete(state: &State, guild_id: Option<u64>, typed: &str) -> Result<Vec<AutocompleteChoice>> {
+pub fn autocomplete(
+    state: &State,
+    guild_id: Option<u64>,
+    typed: &str,
+) -> Result<Vec<AutocompleteChoice>> {
     let wanted = normalise(typed);
     Ok(state
         .sets_for(guild_id)?
         .values()
         .filter(|s| normalise(&s.title).contains(&wanted) || s.id.as_str().contains(&wanted))
         .take(25)
-        .map(|s| AutocompleteChoice::new(render::clip(&format!("{} ({})", s.title, s.id), 100), s.id.to_string()))
+        .map(|s| {
+            AutocompleteChoice::new(
+                render::clip(&format!("{} ({})", s.title, s.id), 100),
+                s.id.to_string(),
+            )
+        })
         .collect())
 }
 
@@ -55,7 +64,11 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         Some(id) => match state.find_set(guild, &SetId::from(id))? {
             Some(set) => set,
             None => {
-                let known: Vec<String> = state.sets_for(guild)?.keys().map(|k| format!("`{k}`")).collect();
+                let known: Vec<String> = state
+                    .sets_for(guild)?
+                    .keys()
+                    .map(|k| format!("`{k}`"))
+                    .collect();
                 let text = format!(
                     "There is no question set “{}”. Available: {}.",
                     render::clip(id, 100),

@@ -1,0 +1,103 @@
+//! `/history`: the user's recent recommendations, each shown again from storage with
+//! the question-set and guide version it was made with.
+
+use anyhow::{Context as _, Result};
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, Context, CreateActionRow, CreateCommand, CreateEmbed,
+    CreateInteractionResponse, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+};
+
+use super::super::custom_id::Other;
+use super::super::render::{self, Reply};
+use super::super::State;
+use crate::store::StoredResult;
+use crate::text;
+
+/// The command's name.
+pub const NAME: &str = "history";
+/// How many results are listed.
+const RECENT: usize = 10;
+
+/// Registration.
+pub fn register() -> CreateCommand {
+    CreateCommand::new(NAME).description("Your recent recommendations")
+}
+
+fn headline(state: &State, result: &StoredResult) -> String {
+    let winner = result
+        .recommendation
+        .winner()
+        .map_or("no framework fitted", |w| {
+            text::framework_name(&state.catalogue, w)
+        });
+    format!("{winner} · {} v{}", result.set_title, result.set_version)
+}
+
+/// Lists recent results with a menu to open one in full.
+pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+    let results = state.store.recent_results(command.user.id.get(), RECENT)?;
+    if results.is_empty() {
+        return super::respond(
+            ctx,
+            command,
+            Reply::notice("You have no recommendations yet. Run `/recommend` to get one."),
+            true,
+        )
+        .await;
+    }
+    let lines: Vec<String> = results
+        .iter()
+        .map(|r| {
+            format!(
+                "<t:{}:d> — {} (guide {})",
+                r.created_at_ms / 1000,
+                headline(state, r),
+                r.recommendation.guide_version
+            )
+        })
+        .collect();
+    let options = results
+        .iter()
+        .map(|r| {
+            CreateSelectMenuOption::new(render::clip(&headline(state, r), 100), r.id.to_string())
+        })
+        .collect();
+    let menu = CreateSelectMenu::new(
+        Other::History.to_string(),
+        CreateSelectMenuKind::String { options },
+    )
+    .placeholder("Open one in full…");
+    let mut reply = Reply::embed(
+        CreateEmbed::new()
+            .title("Your recent recommendations")
+            .description(lines.join("\n")),
+    );
+    reply.components = vec![CreateActionRow::SelectMenu(menu)];
+    super::respond(ctx, command, reply, true).await
+}
+
+/// The menu: shows one stored result exactly as it was computed.
+pub async fn open(
+    ctx: &Context,
+    state: &State,
+    click: &ComponentInteraction,
+    id: &str,
+) -> Result<()> {
+    let results = state.store.recent_results(click.user.id.get(), RECENT)?;
+    let reply = match results.iter().find(|r| r.id.to_string() == id) {
+        Some(r) => Reply::embed(render::result_embed(
+            &state.catalogue,
+            (&r.set_title, r.set_version),
+            &r.recommendation,
+            false,
+        )),
+        None => Reply::notice("That result is no longer in your recent history."),
+    };
+    click
+        .create_response(
+            &ctx.http,
+            CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true)),
+        )
+        .await
+        .context("could not show the stored result")
+}
