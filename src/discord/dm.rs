@@ -72,7 +72,9 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         Ok(next) => {
             flow::save(state, &mut session, next)?;
             send(ctx, message.channel_id, flow::view(state, set, &session)?).await?;
-            if let View::Finished(recommendation) = session.conversation.view(set, &state.catalogue)? {
+            if let View::Finished(recommendation) =
+                session.conversation.view(set, &state.catalogue)?
+            {
                 flow::record(ctx, state, set, &session, &recommendation).await?;
             }
         }

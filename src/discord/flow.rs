@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    ChannelId, ComponentInteraction, ComponentInteractionDataKind, Context, CreateInteractionResponse,
+    ChannelId, ComponentInteraction, ComponentInteractionDataKind, Context,
+    CreateInteractionResponse,
 };
 use tracing::{debug, warn};
 
@@ -141,7 +142,9 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
 pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -> Result<()> {
     if let Some(other) = Other::parse(&click.data.custom_id) {
         return match other {
-            Other::ConfirmUpload(_) | Other::KeepCurrent(_) => questions::confirm(ctx, state, click, &other).await,
+            Other::ConfirmUpload(_) | Other::KeepCurrent(_) => {
+                questions::confirm(ctx, state, click, &other).await
+            }
             Other::Page(set, page) => questions::page(ctx, state, click, &set, page).await,
             Other::History => {
                 let picked = selected(click).first().cloned().unwrap_or_default();
@@ -284,7 +287,12 @@ fn selected(click: &ComponentInteraction) -> Vec<String> {
 
 /// A panel's button: a private conversation for whoever clicked, on the server's
 /// active set (or the panel's own set).
-async fn start_from_panel(ctx: &Context, state: &State, click: &ComponentInteraction, set: Option<&str>) -> Result<()> {
+async fn start_from_panel(
+    ctx: &Context,
+    state: &State,
+    click: &ComponentInteraction,
+    set: Option<&str>,
+) -> Result<()> {
     let guild = click.guild_id.map(|g| g.get());
     let set = match set {
         Some(id) => state.find_set(guild, &SetId::from(id))?,
@@ -294,15 +302,35 @@ async fn start_from_panel(ctx: &Context, state: &State, click: &ComponentInterac
         Some(set) => set,
         None => state.active_set(guild)?,
     };
-    let session = new_session(&set, session_id(click.id.get()), click.user.id.get(), guild, None);
-    state.store.put(&session).context("could not store the conversation")?;
+    let session = new_session(
+        &set,
+        session_id(click.id.get()),
+        click.user.id.get(),
+        guild,
+        None,
+    );
+    state
+        .store
+        .put(&session)
+        .context("could not store the conversation")?;
     let reply = view(state, &set, &session)?;
-    respond(ctx, click, CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true))).await
+    respond(
+        ctx,
+        click,
+        CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true)),
+    )
+    .await
 }
 
 /// Stores a finished recommendation and logs it where the server asked. Returns
 /// whether the server wants results posted publicly. Previews are not recorded.
-pub async fn record(ctx: &Context, state: &State, set: &QuestionSet, session: &Session, recommendation: &Recommendation) -> Result<bool> {
+pub async fn record(
+    ctx: &Context,
+    state: &State,
+    set: &QuestionSet,
+    session: &Session,
+    recommendation: &Recommendation,
+) -> Result<bool> {
     if session.preview {
         return Ok(false);
     }
@@ -323,8 +351,14 @@ pub async fn record(ctx: &Context, state: &State, set: &QuestionSet, session: &S
     let settings = state.store.settings(guild)?;
     if let Some(channel) = settings.log_channel_id {
         let mut card = render::share_card(&state.catalogue, recommendation);
-        card.content = Some(format!("Recommendation for <@{}> ({} v{})", session.user_id, set.title, set.version));
-        if let Err(e) = ChannelId::new(channel).send_message(&ctx.http, card.into_message()).await {
+        card.content = Some(format!(
+            "Recommendation for <@{}> ({} v{})",
+            session.user_id, set.title, set.version
+        ));
+        if let Err(e) = ChannelId::new(channel)
+            .send_message(&ctx.http, card.into_message())
+            .await
+        {
             warn!(error = %e, channel, "could not log the recommendation");
         }
     }

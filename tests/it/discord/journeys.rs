@@ -1,47 +1,9 @@
 //! User journeys through the bot, each asserting the bodies it sends.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{button, callback_data, components, is_ephemeral, select, title, Bot};
+use super::{answer, button, callback_data, guild_user, is_ephemeral, select, title, Bot};
 use crate::core::builtin;
-use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
-use crate::support::fake_discord::Call;
-
-fn guild_user(name: &str) -> Origin {
-    Origin::guild(payloads::member(&payloads::user(name), MEMBER_PERMISSIONS))
-}
-
-/// Answers the question shown in `message` with option ids of the default set, by
-/// clicking the option's button or picking it in the select menu.
-async fn answer(
-    bot: &Bot,
-    message: &Value,
-    origin: &Origin,
-    question: &str,
-    options: &[&str],
-) -> (Call, String) {
-    let set = builtin("default");
-    let q = set.question(&question.into()).unwrap();
-    assert!(
-        title(message).starts_with(&q.prompt),
-        "expected `{}`, shown `{}`",
-        q.prompt,
-        title(message)
-    );
-    let indices: Vec<String> = options
-        .iter()
-        .map(|o| (q.option_number(&(*o).into()).unwrap() - 1).to_string())
-        .collect();
-    let has_select = components(message).iter().any(|c| c["type"] == 3);
-    if has_select {
-        let values: Vec<&str> = indices.iter().map(String::as_str).collect();
-        bot.click(&select(message), &values, message, origin).await
-    } else {
-        let label = &q.option(options[0]).unwrap().label;
-        bot.click(&button(message, label), &[], message, origin)
-            .await
-    }
-}
 
 #[tokio::test]
 async fn start_up_registers_every_command_with_a_description() {

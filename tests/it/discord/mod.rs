@@ -2,7 +2,12 @@
 //! requests the bot sends back (the fake validates each against Discord's OpenAPI
 //! description and the documented limits).
 
+mod admin;
+mod dm;
+mod info;
 mod journeys;
+mod restart;
+mod stale;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,10 +18,11 @@ use serenity::all::ShardManager;
 use stackpick::config::Config;
 use stackpick::discord::{self, State};
 use stackpick::guide::Catalogue;
-use stackpick::store::{MemoryStore, SessionStore};
+use stackpick::store::{SqliteStore, Storage};
 use tokio::task::JoinHandle;
 
-use crate::support::fake_discord::payloads::{self, Origin};
+use crate::core::builtin;
+use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::{Call, FakeDiscord};
 
 /// Upper bound for every wait.
@@ -25,21 +31,32 @@ pub const T: Duration = Duration::from_secs(10);
 /// A running bot and the fake Discord it talks to.
 pub struct Bot {
     pub fake: FakeDiscord,
-    pub store: Arc<dyn SessionStore>,
+    pub store: Arc<dyn Storage>,
+    /// Holds the database file for the bot's lifetime.
+    _dir: tempfile::TempDir,
     pub config: Config,
     task: Option<(JoinHandle<()>, Arc<ShardManager>)>,
 }
 
 impl Bot {
-    /// A fresh fake Discord and a bot with an in-memory store, connected and ready.
+    /// A fresh fake Discord and a bot with a SQLite store in a temporary folder, connected and ready.
     pub async fn start() -> Bot {
+        Bot::start_with(|_| {}).await
+    }
+
+    /// Like [`Bot::start`], with the configuration adjusted by `adjust` before the
+    /// client is built (e.g. a short `idle_timeout`).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Bot {
         let fake = FakeDiscord::start().await.expect("the fake Discord starts");
         let mut config =
             Config::from_parts(Path::new("test.toml"), "", Some("fake-token".to_owned())).unwrap();
         config.proxy_url = Some(fake.proxy_url());
+        adjust(&mut config);
+        let dir = tempfile::tempdir().unwrap();
         let mut bot = Bot {
             fake,
-            store: Arc::new(MemoryStore::default()),
+            store: Arc::new(SqliteStore::open(&dir.path().join("stackpick.db")).unwrap()),
+            _dir: dir,
             config,
             task: None,
         };
@@ -209,7 +226,12 @@ pub fn assert_well_formed(data: &Value) {
 /// The interaction callback's `data`, checked for our invariants.
 pub fn callback_data(call: &Call) -> Value {
     let data = call.body.as_ref().unwrap()["data"].clone();
-    if call.body.as_ref().unwrap()["type"] != 8 {
+    // Autocomplete choices and deferred acknowledgements (5, 6) carry no message.
+    if ![5, 6, 8].contains(
+        &call.body.as_ref().unwrap()["type"]
+            .as_u64()
+            .unwrap_or_default(),
+    ) {
         assert_well_formed(&data);
     }
     data
@@ -219,3 +241,120 @@ pub fn callback_data(call: &Call) -> Value {
 pub fn is_ephemeral(call: &Call) -> bool {
     callback_data(call)["flags"].as_u64().unwrap_or_default() & 64 == 64
 }
+
+/// The first embed's description.
+pub fn description(message: &Value) -> String {
+    message["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The first embed's footer text.
+pub fn footer(message: &Value) -> String {
+    message["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The body of a channel message the bot sent (a DM), checked for our invariants.
+pub fn sent(call: &Call) -> Value {
+    assert_eq!(call.status, 200, "the message was accepted: {call:?}");
+    let body = call.body.clone().unwrap();
+    assert_well_formed(&body);
+    body
+}
+
+/// An ordinary member of the fake guild.
+pub fn guild_user(name: &str) -> Origin {
+    Origin::guild(payloads::member(&payloads::user(name), MEMBER_PERMISSIONS))
+}
+
+/// Answers the question of the `default` set shown in `message`.
+pub async fn answer(
+    bot: &Bot,
+    message: &Value,
+    origin: &Origin,
+    question: &str,
+    options: &[&str],
+) -> (Call, String) {
+    answer_in(bot, "default", message, origin, question, options).await
+}
+
+/// Answers the question of the built-in set `set` shown in `message` with option ids,
+/// by clicking the option's button or picking it in the select menu.
+pub async fn answer_in(
+    bot: &Bot,
+    set: &str,
+    message: &Value,
+    origin: &Origin,
+    question: &str,
+    options: &[&str],
+) -> (Call, String) {
+    let set = builtin(set);
+    let q = set.question(&question.into()).unwrap();
+    assert!(
+        title(message).starts_with(&q.prompt),
+        "expected `{}`, shown `{}`",
+        q.prompt,
+        title(message)
+    );
+    let indices: Vec<String> = options
+        .iter()
+        .map(|o| (q.option_number(&(*o).into()).unwrap() - 1).to_string())
+        .collect();
+    let has_select = components(message).iter().any(|c| c["type"] == 3);
+    if has_select {
+        let values: Vec<&str> = indices.iter().map(String::as_str).collect();
+        bot.click(&select(message), &values, message, origin).await
+    } else {
+        let label = &q.option(options[0]).unwrap().label;
+        bot.click(&button(message, label), &[], message, origin)
+            .await
+    }
+}
+
+/// The callback's type (4 new message, 7 update, 8 autocomplete, ...).
+pub fn callback_type(call: &Call) -> u64 {
+    call.body.as_ref().unwrap()["type"].as_u64().unwrap()
+}
+
+/// Asserts `call` is an ephemeral new message (type 4, flag 64) whose notice contains
+/// `text`, and returns that notice.
+#[track_caller]
+pub fn assert_ephemeral_notice(call: &Call, text: &str) -> String {
+    assert_eq!(
+        callback_type(call),
+        4,
+        "a new message, not an update: {call:?}"
+    );
+    assert!(is_ephemeral(call), "only the clicker sees it: {call:?}");
+    let data = callback_data(call);
+    assert!(
+        components(&data).is_empty(),
+        "a notice has no components: {data}"
+    );
+    let notice = description(&data);
+    assert!(notice.contains(text), "expected “{text}” in “{notice}”");
+    notice
+}
+
+/// Waits `QUIET` and asserts the bot made exactly `expected` REST calls since `mark`
+/// (a negative check: nothing else was sent, edited or deleted).
+pub async fn assert_quiet(bot: &Bot, mark: usize, expected: usize) {
+    tokio::time::sleep(QUIET).await;
+    let calls = bot.fake.calls_since(mark);
+    assert_eq!(
+        calls.len(),
+        expected,
+        "unexpected requests: {:#?}",
+        calls
+            .iter()
+            .map(|c| format!("{} {} -> {}", c.method, c.path, c.status))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// How long a negative check waits for a request that must not come.
+pub const QUIET: Duration = Duration::from_millis(300);

@@ -71,6 +71,8 @@ pub struct Call {
     pub status: u16,
     /// JSON the fake answered, if any.
     pub response: Option<Value>,
+    /// When the request reached the fake (for latency measurements).
+    pub received: Instant,
 }
 
 impl Call {
@@ -148,6 +150,8 @@ struct Shared {
     state: Mutex<State>,
     /// Bumped on every change so waiters wake up without polling.
     changed: watch::Sender<u64>,
+    /// Files served at `/attachments/{id}/{name}`, like Discord's CDN.
+    attachments: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl Shared {
@@ -180,11 +184,13 @@ impl FakeDiscord {
             validate: AtomicBool::new(true),
             state: Mutex::default(),
             changed: watch::channel(0).0,
+            attachments: Mutex::default(),
         });
         let app = Router::new()
             // serenity connects to `<url from /gateway>?v=10`; accept the bare root too.
             .route("/", get(gateway::upgrade))
             .route("/gateway", get(gateway::upgrade))
+            .route("/attachments/:id/:name", get(serve_attachment))
             .fallback(rest::handle)
             .layer(DefaultBodyLimit::max(32 << 20))
             .with_state(Arc::clone(&shared));
@@ -208,6 +214,23 @@ impl FakeDiscord {
     /// Turns request-body validation on (default) or off (for load benchmarks).
     pub fn set_validation(&self, on: bool) {
         self.shared.validate.store(on, Ordering::Relaxed);
+    }
+
+    /// Hosts a file as Discord's CDN would and returns its attachment object, for
+    /// commands with an attachment option (see [`payloads::with_attachment`]).
+    pub fn host_attachment(&self, filename: &str, bytes: &[u8]) -> Value {
+        let id = payloads::new_id();
+        let key = format!("{id}/{filename}");
+        self.shared
+            .attachments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.clone(), bytes.to_vec());
+        let url = format!("http://{}/attachments/{key}", self.shared.addr);
+        json!({
+            "id": id.to_string(), "filename": filename, "size": bytes.len(),
+            "url": url, "proxy_url": url, "content_type": "application/toml; charset=utf-8",
+        })
     }
 
     /// From now on, messages to this user's DM channel fail with 403 / code 50007.
@@ -405,4 +428,19 @@ impl Drop for FakeDiscord {
         // Dropping the senders makes every open gateway connection close its socket.
         self.shared.lock().gateway = gateway::Registry::default();
     }
+}
+
+/// `GET /attachments/{id}/{name}`: a hosted file, or 404.
+async fn serve_attachment(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    axum::extract::Path((id, name)): axum::extract::Path<(String, String)>,
+) -> Result<Vec<u8>, axum::http::StatusCode> {
+    let files = shared
+        .attachments
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    files
+        .get(&format!("{id}/{name}"))
+        .cloned()
+        .ok_or(axum::http::StatusCode::NOT_FOUND)
 }

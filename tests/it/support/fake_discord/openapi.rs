@@ -229,5 +229,19 @@ fn normalize(op_id: &str, body: &Value) -> Value {
             }
         }
     }
+    // Docs (uploading files): a new attachment's `id` is the integer index of its
+    // `files[n]` part; the spec types every attachment id as a snowflake string.
+    let data = if body.get("data").is_some() {
+        &mut body["data"]
+    } else {
+        &mut body
+    };
+    if let Some(attachments) = data.get_mut("attachments").and_then(Value::as_array_mut) {
+        for attachment in attachments {
+            if let Some(index) = attachment.get("id").and_then(Value::as_u64) {
+                attachment["id"] = json!(index.to_string());
+            }
+        }
+    }
     body
 }

@@ -227,3 +227,11 @@ fn interaction(kind: u8, data: Value, origin: &Origin) -> Value {
     }
     v
 }
+
+/// Adds an attachment (from [`super::FakeDiscord::host_attachment`]) to a slash
+/// command's `data.resolved`, as Discord does for attachment options.
+pub fn with_attachment(mut interaction: Value, attachment: &Value) -> Value {
+    let id = attachment["id"].as_str().unwrap_or_default().to_owned();
+    interaction["data"]["resolved"] = json!({ "attachments": { id: attachment } });
+    interaction
+}

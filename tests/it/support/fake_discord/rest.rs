@@ -101,6 +101,7 @@ pub(super) async fn handle(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
+    let received = std::time::Instant::now();
     let mut problems = Vec::new();
     let path = uri
         .path()
@@ -155,6 +156,7 @@ pub(super) async fn handle(
             authorized: headers.contains_key(header::AUTHORIZATION),
             status: reply.status,
             response: reply.body.clone(),
+            received,
         });
     }
     shared.bump();
