@@ -3,6 +3,7 @@
 //! description and the documented limits).
 
 mod admin;
+mod crash;
 mod dm;
 mod info;
 mod journeys;
