@@ -188,22 +188,7 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
                 out.push_str("\nWhat decided it:\n");
             }
             for d in &explanation.deciding {
-                let against = match (&explanation.runner_up, d.runner_up_rating) {
-                    (Some(r), Some(theirs)) => format!(
-                        "{} {} vs {} {}: +{} over {}",
-                        name(&explanation.winner),
-                        text::points(d.winner_rating),
-                        name(&r.framework),
-                        text::points(theirs),
-                        text::points(d.advantage),
-                        name(&r.framework)
-                    ),
-                    _ => format!(
-                        "rated {}, worth {} points",
-                        text::points(d.winner_rating),
-                        text::points(d.advantage)
-                    ),
-                };
+                let against = text::advantage(catalogue, explanation, d);
                 out.push_str(&format!(
                     "  • {} (weight {}): {} → {against}.\n    {}\n",
                     text::criterion_name(catalogue, &d.criterion),

@@ -3,7 +3,7 @@
 //! bold, numbering) around them. Every sentence here is ours.
 
 use crate::engine::{
-    Bonus, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange,
+    Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange,
 };
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId};
@@ -56,6 +56,29 @@ pub fn weight_trace(changes: &[WeightChange]) -> String {
         .map(|c| format!("“{}” ({})", c.because.label, factor(c.factor)))
         .collect();
     format!("you said {}", join_and(&parts))
+}
+
+/// What a deciding criterion put between the winner and the runner-up:
+/// `Phoenix 5 vs Laravel 4: +0.8 over Laravel`, or, with no runner-up,
+/// `rated 5, worth 5 points`.
+pub fn advantage(catalogue: &Catalogue, explanation: &Explanation, deciding: &Deciding) -> String {
+    match (&explanation.runner_up, deciding.runner_up_rating) {
+        (Some(runner_up), Some(theirs)) => {
+            let other = framework_name(catalogue, &runner_up.framework);
+            format!(
+                "{} {} vs {other} {}: +{} over {other}",
+                framework_name(catalogue, &explanation.winner),
+                points(deciding.winner_rating),
+                points(theirs),
+                points(deciding.advantage),
+            )
+        }
+        _ => format!(
+            "rated {}, worth {} points",
+            points(deciding.winner_rating),
+            points(deciding.advantage)
+        ),
+    }
 }
 
 /// `+4 for Elixir (“Elixir”)`.

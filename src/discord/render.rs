@@ -41,6 +41,22 @@ pub struct Reply {
     pub components: Vec<CreateActionRow>,
 }
 
+/// Fills any of serenity's message builders (they share method names but no trait)
+/// from a [`Reply`], always with no allowed mentions.
+macro_rules! fill {
+    ($builder:expr, $reply:expr) => {{
+        let reply = $reply;
+        let builder = $builder
+            .embeds(reply.embeds)
+            .components(reply.components)
+            .allowed_mentions(CreateAllowedMentions::new());
+        match reply.content {
+            Some(content) => builder.content(content),
+            None => builder,
+        }
+    }};
+}
+
 impl Reply {
     /// A reply with one embed.
     pub fn embed(embed: CreateEmbed) -> Self {
@@ -61,50 +77,22 @@ impl Reply {
 
     /// As an interaction response (new message or update).
     pub fn into_interaction(self) -> CreateInteractionResponseMessage {
-        let mut message = CreateInteractionResponseMessage::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(content) = self.content {
-            message = message.content(content);
-        }
-        message
+        fill!(CreateInteractionResponseMessage::new(), self)
     }
 
     /// As the edit of a deferred response.
     pub fn into_edit(self) -> EditInteractionResponse {
-        let mut message = EditInteractionResponse::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(content) = self.content {
-            message = message.content(content);
-        }
-        message
+        fill!(EditInteractionResponse::new(), self)
     }
 
     /// As a follow-up message (public unless made ephemeral).
     pub fn into_followup(self) -> CreateInteractionResponseFollowup {
-        let mut message = CreateInteractionResponseFollowup::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(content) = self.content {
-            message = message.content(content);
-        }
-        message
+        fill!(CreateInteractionResponseFollowup::new(), self)
     }
 
     /// As a channel message (DMs).
     pub fn into_message(self) -> CreateMessage {
-        let mut message = CreateMessage::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .allowed_mentions(CreateAllowedMentions::new());
-        if let Some(content) = self.content {
-            message = message.content(content);
-        }
-        message
+        fill!(CreateMessage::new(), self)
     }
 }
 
@@ -378,22 +366,7 @@ pub fn result_embed(
                 .deciding
                 .iter()
                 .map(|d| {
-                    let against = match (&x.runner_up, d.runner_up_rating) {
-                        (Some(r), Some(theirs)) => format!(
-                            "{} {} vs {} {} → **+{}** over {}",
-                            name(&x.winner),
-                            text::points(d.winner_rating),
-                            name(&r.framework),
-                            text::points(theirs),
-                            text::points(d.advantage),
-                            name(&r.framework)
-                        ),
-                        _ => format!(
-                            "rated {} → worth {} points",
-                            text::points(d.winner_rating),
-                            text::points(d.advantage)
-                        ),
-                    };
+                    let against = text::advantage(catalogue, x, d);
                     format!(
                         "**{}** (weight {}): {} → {against}\n> {}",
                         text::criterion_name(catalogue, &d.criterion),
