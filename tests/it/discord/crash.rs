@@ -59,12 +59,23 @@ impl Drop for Process {
 async fn interact(fake: &FakeDiscord, interaction: Value) -> (Value, String) {
     let token = interaction["token"].as_str().unwrap().to_owned();
     let mark = fake.mark();
-    fake.dispatch("INTERACTION_CREATE", interaction).await.unwrap();
-    let call = fake
-        .wait_for_call(mark, T, |c| c.path.contains(&token) && (c.is("POST", "/interactions/*/*/callback") || c.is("PATCH", "/webhooks/*/*/messages/@original")) && (c.method == "PATCH" || c.body.as_ref().is_some_and(|b| b["type"] != 5)))
+    fake.dispatch("INTERACTION_CREATE", interaction)
         .await
         .unwrap();
-    let data = if call.method == "PATCH" { call.body.clone().unwrap() } else { callback_data(&call) };
+    let call = fake
+        .wait_for_call(mark, T, |c| {
+            c.path.contains(&token)
+                && (c.is("POST", "/interactions/*/*/callback")
+                    || c.is("PATCH", "/webhooks/*/*/messages/@original"))
+                && (c.method == "PATCH" || c.body.as_ref().is_some_and(|b| b["type"] != 5))
+        })
+        .await
+        .unwrap();
+    let data = if call.method == "PATCH" {
+        call.body.clone().unwrap()
+    } else {
+        callback_data(&call)
+    };
     (data, token)
 }
 
@@ -72,7 +83,10 @@ async fn interact(fake: &FakeDiscord, interaction: Value) -> (Value, String) {
 async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
     let fake = FakeDiscord::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let me = Origin::guild(payloads::member(&payloads::user_with_id(2_100, "ada"), MEMBER_PERMISSIONS));
+    let me = Origin::guild(payloads::member(
+        &payloads::user_with_id(2_100, "ada"),
+        MEMBER_PERMISSIONS,
+    ));
     let process = Process::start(&fake, dir.path()).await;
 
     // Two answers, each acknowledged by Discord's view of the message.
@@ -82,11 +96,18 @@ async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
         let token = answer(&fake, &message, &me, question, option).await;
         message = fake.original_response(&token).unwrap();
     }
-    assert!(footer(&message).starts_with("Question 3 of"), "{}", footer(&message));
+    assert!(
+        footer(&message).starts_with("Question 3 of"),
+        "{}",
+        footer(&message)
+    );
 
     // An upload the bot acknowledged.
     let admin_perms = (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string();
-    let admin = Origin::guild(payloads::member(&payloads::user_with_id(2_200, "admin"), &admin_perms));
+    let admin = Origin::guild(payloads::member(
+        &payloads::user_with_id(2_200, "admin"),
+        &admin_perms,
+    ));
     let source = "id = \"crash\"\ntitle = \"Crash test\"\nversion = 1\n\n[[questions]]\nid = \"q\"\nprompt = \"Still here?\"\n\n  [[questions.options]]\n  id = \"yes\"\n  label = \"Yes\"\n\n  [[questions.options]]\n  id = \"no\"\n  label = \"No\"\n";
     let attachment = fake.host_attachment("crash.toml", source.as_bytes());
     let upload = payloads::with_attachment(
@@ -98,7 +119,10 @@ async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
         &attachment,
     );
     let (acknowledged, _) = interact(&fake, upload).await;
-    assert!(description(&acknowledged).contains("as version 1"), "{acknowledged}");
+    assert!(
+        description(&acknowledged).contains("as version 1"),
+        "{acknowledged}"
+    );
 
     process.kill();
     let _process = Process::start(&fake, dir.path()).await;
@@ -106,27 +130,55 @@ async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
     // The conversation continues at question 3 with both answers kept.
     let token = answer(&fake, &message, &me, "experience", "senior").await;
     let message = fake.original_response(&token).unwrap();
-    assert!(footer(&message).starts_with("Question 4 of"), "{}", footer(&message));
+    assert!(
+        footer(&message).starts_with("Question 4 of"),
+        "{}",
+        footer(&message)
+    );
     assert!(title(&message).starts_with("What are you building?"));
 
     // And the upload is there.
-    let list = payloads::slash_command("questions", json!([{ "name": "list", "type": 1, "options": [] }]), &admin);
+    let list = payloads::slash_command(
+        "questions",
+        json!([{ "name": "list", "type": 1, "options": [] }]),
+        &admin,
+    );
     let (listed, _) = interact(&fake, list).await;
-    assert!(description(&listed).contains("`crash`"), "{}", description(&listed));
+    assert!(
+        description(&listed).contains("`crash`"),
+        "{}",
+        description(&listed)
+    );
     fake.assert_no_violations();
 }
 
 /// Answers a default-set question shown in `message` by clicking its button or
 /// picking it in the select menu; returns the click's interaction token.
-async fn answer(fake: &FakeDiscord, message: &Value, origin: &Origin, question: &str, option: &str) -> String {
+async fn answer(
+    fake: &FakeDiscord,
+    message: &Value,
+    origin: &Origin,
+    question: &str,
+    option: &str,
+) -> String {
     let set = builtin("default");
     let q = set.question(&question.into()).unwrap();
-    assert!(title(message).starts_with(&q.prompt), "shown: {}", title(message));
+    assert!(
+        title(message).starts_with(&q.prompt),
+        "shown: {}",
+        title(message)
+    );
     let index = (q.option_number(&option.into()).unwrap() - 1).to_string();
     let click = if components(message).iter().any(|c| c["type"] == 3) {
         payloads::component_click(&select(message), 3, &[&index], message, origin)
     } else {
-        payloads::component_click(&button(message, &q.option(option).unwrap().label), 2, &[], message, origin)
+        payloads::component_click(
+            &button(message, &q.option(option).unwrap().label),
+            2,
+            &[],
+            message,
+            origin,
+        )
     };
     interact(fake, click).await.1
 }

@@ -102,17 +102,21 @@ impl Bot {
     /// Dispatches an interaction and returns the bot's callback to it.
     pub async fn interact(&self, interaction: Value) -> Call {
         let token = interaction["token"].as_str().unwrap().to_owned();
-        let mark = self.fake.mark();
+        let sent = std::time::Instant::now();
         self.fake
             .dispatch("INTERACTION_CREATE", interaction)
             .await
             .unwrap();
-        self.fake
-            .wait_for_call(mark, T, |c| {
-                c.is("POST", "/interactions/*/*/callback") && c.path.contains(&token)
-            })
-            .await
-            .unwrap()
+        let call = self.fake.wait_for_callback(&token, T).await.unwrap();
+        assert!(
+            call.is("POST", "/interactions/*/*/callback") && call.path.contains(&token),
+            "{call:?}"
+        );
+        assert!(
+            call.received.saturating_duration_since(sent) < Duration::from_secs(3),
+            "Discord drops interactions not answered within 3 s"
+        );
+        call
     }
 
     /// A slash command; returns (callback, interaction token).

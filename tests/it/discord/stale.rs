@@ -158,14 +158,17 @@ async fn stale_components_of_a_finished_conversation_are_explained_privately() {
     let (session, _) = session_of(&button(&result, "Start over"));
     let stored = bot.store.get(&session).unwrap().unwrap();
 
-    // An option button of question 2 and the select menu of question 1.
+    // An option button of question 2, the select menu of question 1, Back of question 3.
     let mark = bot.fake.mark();
     let old_option = button(&q2, "Something real-time (chat, live data)");
     let (call, _) = bot.click(&old_option, &[], &q2, &me).await;
     assert_ephemeral_notice(&call, "from an earlier step");
     let (call, _) = bot.click(&select(&q1), &["1"], &q1, &me).await;
     assert_ephemeral_notice(&call, "from an earlier step");
-    assert_quiet(&bot, mark, 2).await;
+    // Back of question 3 would reopen the finished conversation if it were obeyed.
+    let (call, _) = bot.click(&button(&q3, "Back"), &[], &q3, &me).await;
+    assert_ephemeral_notice(&call, "from an earlier step");
+    assert_quiet(&bot, mark, 3).await;
     assert_eq!(bot.message(&token), result, "the result is untouched");
     assert_eq!(bot.store.get(&session).unwrap(), Some(stored));
 

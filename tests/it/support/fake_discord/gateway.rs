@@ -48,9 +48,14 @@ impl Registry {
             .find(|c| Some(c.id) == current)
             .ok_or("no identified gateway connection to dispatch to")?;
         conn.seq += 1;
-        let frame = json!({ "op": 0, "t": event, "s": conn.seq, "d": data });
+        // Built by hand so `data` is moved in, not deep-copied as `json!` would.
+        let mut frame = serde_json::Map::new();
+        frame.insert("op".to_owned(), json!(0));
+        frame.insert("t".to_owned(), json!(event));
+        frame.insert("s".to_owned(), json!(conn.seq));
+        frame.insert("d".to_owned(), data);
         conn.tx
-            .send(frame.to_string())
+            .send(Value::Object(frame).to_string())
             .map_err(|_| "gateway connection closed".to_owned())
     }
 

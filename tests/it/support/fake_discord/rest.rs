@@ -146,6 +146,15 @@ pub(super) async fn handle(
         st.violations
             .extend(problems.into_iter().map(|p| format!("{label}: {p}")));
         let index = st.calls.len();
+        // The first callback of an interaction wakes whoever waits for it.
+        if let Some(["interactions", _, token, "callback"]) = path.map(segments).as_deref() {
+            if let Some(p) = st.interactions.get_mut(*token) {
+                if p.callback.is_none() {
+                    p.callback = Some(index);
+                    p.answered.notify_one();
+                }
+            }
+        }
         st.calls.push(Call {
             index,
             method: method.to_string(),
@@ -163,6 +172,10 @@ pub(super) async fn handle(
     reply.into_response()
 }
 
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_start_matches('/').split('/').collect()
+}
+
 /// OpenAPI schema + documented limits; unknown routes are reported by [`route`].
 fn validate(method: &str, path: &str, body: Option<&Value>) -> Vec<String> {
     let Some(body) = body else { return Vec::new() };
@@ -178,8 +191,7 @@ fn validate(method: &str, path: &str, body: Option<&Value>) -> Vec<String> {
 }
 
 fn route(shared: &Shared, st: &mut State, req: &Req<'_>) -> Outcome {
-    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    match (req.method, segs.as_slice()) {
+    match (req.method, segments(req.path).as_slice()) {
         ("GET", ["gateway"]) => Ok(Reply::ok(json!({ "url": shared.ws_url() }))),
         ("GET", ["gateway", "bot"]) => Ok(Reply::ok(json!({
             "url": shared.ws_url(),
@@ -205,8 +217,8 @@ fn route(shared: &Shared, st: &mut State, req: &Req<'_>) -> Outcome {
             let (channel, id) = (parse_id(channel)?, parse_id(id)?);
             let found = st
                 .messages
-                .iter()
-                .any(|m| id_of(m) == Some(id) && snowflake(&m["channel_id"]) == Some(channel));
+                .get(id)
+                .is_some_and(|m| snowflake(&m["channel_id"]) == Some(channel));
             if !found {
                 return Err(bad(
                     Reply::unknown_message(),
@@ -355,11 +367,11 @@ fn callback(st: &mut State, id: &str, token: &str, req: &Req<'_>) -> Outcome {
         // Deferred update / update: `@original` is the message the component sits on.
         6 | 7 => source.and_then(|msg| {
             let id = id_of(&msg)?;
-            if !st.messages.iter().any(|m| id_of(m) == Some(id)) {
+            if !st.messages.contains(id) {
                 st.messages.push(msg);
             }
             if ty == 7 {
-                let m = st.messages.iter_mut().find(|m| id_of(m) == Some(id))?;
+                let m = st.messages.get_mut(id)?;
                 apply_edit(m, data, req.files);
             }
             Some(id)
@@ -429,20 +441,20 @@ fn webhook(
 
 /// GET, PATCH or DELETE a message the bot created.
 fn stored_message(st: &mut State, method: &str, id: u64, req: &Req<'_>) -> Outcome {
-    let Some(pos) = st.messages.iter().position(|m| id_of(m) == Some(id)) else {
-        return Err(bad(
+    let gone = || {
+        bad(
             Reply::unknown_message(),
             format!("message {id} does not exist (any more)"),
-        ));
+        )
     };
     match method {
-        "GET" => Ok(Reply::ok(st.messages[pos].clone())),
+        "GET" => Ok(Reply::ok(st.messages.get(id).ok_or_else(gone)?.clone())),
         "DELETE" => {
-            st.messages.remove(pos);
+            st.messages.remove(id).ok_or_else(gone)?;
             Ok(Reply::no_content())
         }
         _ => {
-            let m = &mut st.messages[pos];
+            let m = st.messages.get_mut(id).ok_or_else(gone)?;
             apply_edit(m, req.body, req.files);
             m["edited_timestamp"] = json!(timestamp_now());
             m["flags"] = json!(m["flags"].as_u64().unwrap_or_default() & !LOADING);

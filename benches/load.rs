@@ -1,0 +1,270 @@
+//! Load benchmark: the real bot (serenity client, SQLite store) against the fake Discord
+//! on loopback, driven by many concurrent users clicking through the `quick` set.
+//!
+//! `cargo bench --bench load` prints interactions per second and the latency from the
+//! fake dispatching INTERACTION_CREATE to it receiving the bot's callback, in two runs:
+//!
+//! - *saturation*: every user sends its next interaction as soon as the previous one is
+//!   answered (a closed loop), which measures the most the bot gets through. Latency
+//!   there is mostly queueing: with N interactions always in flight it is about
+//!   N ÷ throughput (Little's law).
+//! - *paced*: the same users together send a fixed rate (default 2,000 interactions/s),
+//!   which measures the latency at that load. Latency counts from when an interaction
+//!   was *due*, so a driver that falls behind shows up in the numbers rather than
+//!   hiding them.
+//!
+//! `LOAD_USERS` (default 50), `LOAD_INTERACTIONS` (5,000 per run), `LOAD_WARMUP` (500)
+//! and `LOAD_RATE` (2,000 per second; 0 skips the paced run) change it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// The test suite's fake Discord, compiled into this benchmark as well; the benchmark
+// uses only part of its API.
+#[allow(dead_code)]
+#[path = "../tests/it/support/fake_discord/mod.rs"]
+mod fake_discord;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use serde_json::{json, Value};
+use stackpick::config::Config;
+use stackpick::discord::{self, State};
+use stackpick::guide::Catalogue;
+use stackpick::store::SqliteStore;
+
+use fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
+use fake_discord::FakeDiscord;
+
+/// Upper bound for every wait.
+const T: Duration = Duration::from_secs(10);
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> Result<()> {
+    let users = env_or("LOAD_USERS", 50).max(1);
+    let interactions = env_or("LOAD_INTERACTIONS", 5_000).max(1);
+    let warmup = env_or("LOAD_WARMUP", 500);
+    let rate = env_or("LOAD_RATE", 2_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(users, interactions, warmup, rate))
+}
+
+async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> Result<()> {
+    let fake = Arc::new(FakeDiscord::start().await?);
+    fake.set_validation(false);
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::from_parts(Path::new("load.toml"), "", Some("fake-token".into()))?;
+    config.proxy_url = Some(fake.proxy_url());
+    let store = Arc::new(SqliteStore::open(&dir.path().join("stackpick.db"))?);
+    let state = State::new(&config, Catalogue::builtin().clone(), store)?;
+    let mut client = discord::client(&config, Arc::new(state)).await?;
+    let shards = client.shard_manager.clone();
+    let bot = tokio::spawn(async move { client.start().await });
+    fake.wait_ready(T).await.map_err(anyhow::Error::msg)?;
+    fake.wait_for_call(0, T, |c| c.is("PUT", "/applications/*/commands"))
+        .await
+        .map_err(anyhow::Error::msg)?;
+
+    println!(
+        "load: {users} concurrent users on the quick set, {interactions} interactions per run \
+         after {warmup} to warm up"
+    );
+    if warmup > 0 {
+        drive(&fake, users, warmup, None).await?;
+    }
+    let started = Instant::now();
+    let latencies = drive(&fake, users, interactions, None).await?;
+    report("saturation", &latencies, started.elapsed());
+    if rate > 0 {
+        let started = Instant::now();
+        let latencies = drive(&fake, users, interactions, Some(rate)).await?;
+        report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
+    }
+
+    shards.shutdown_all().await;
+    bot.abort();
+    let violations = fake.violations();
+    if !violations.is_empty() {
+        bail!(
+            "the fake saw {} protocol violation(s), e.g. {}",
+            violations.len(),
+            violations[0]
+        );
+    }
+    Ok(())
+}
+
+/// Runs `users` conversations concurrently until `total` interactions were answered,
+/// as fast as possible or together at `rate` per second; returns every interaction's
+/// latency, sorted.
+async fn drive(
+    fake: &Arc<FakeDiscord>,
+    users: usize,
+    total: usize,
+    rate: Option<usize>,
+) -> Result<Vec<Duration>> {
+    let budget = Arc::new(AtomicUsize::new(total));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
+    let start = tokio::time::Instant::now();
+    let tasks: Vec<_> = (0..users)
+        .map(|n| {
+            let (fake, budget, latencies) = (
+                Arc::clone(fake),
+                Arc::clone(&budget),
+                Arc::clone(&latencies),
+            );
+            // Each user sends every `users / rate` seconds, the users evenly staggered.
+            let pace = rate.map(|rate| {
+                let period = Duration::from_secs_f64(users as f64 / rate as f64);
+                let first = start + period.mul_f64(n as f64 / users as f64);
+                let mut ticks = tokio::time::interval_at(first, period);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                ticks
+            });
+            tokio::spawn(async move { user(&fake, n, pace, &budget, &latencies).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.context("a user task panicked")??;
+    }
+    let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
+    latencies.sort_unstable();
+    Ok(latencies)
+}
+
+/// Takes one interaction from the shared budget; false when it is spent.
+fn take(budget: &AtomicUsize) -> bool {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// One user: `/recommend set:quick`, four answers (a select, then buttons), the result;
+/// again and again, picking different options each round. Paced by `pace` if given.
+async fn user(
+    fake: &FakeDiscord,
+    n: usize,
+    mut pace: Option<tokio::time::Interval>,
+    budget: &AtomicUsize,
+    latencies: &Mutex<Vec<Duration>>,
+) -> Result<()> {
+    let origin = Origin::guild(payloads::member(
+        &payloads::user(&format!("load{n}")),
+        MEMBER_PERMISSIONS,
+    ));
+    let quick = json!([{ "name": "set", "type": 3, "value": "quick" }]);
+    let mut round = n;
+    loop {
+        if !take(budget) {
+            return Ok(());
+        }
+        let due = next_due(&mut pace).await;
+        let command = payloads::slash_command("recommend", quick.clone(), &origin);
+        let (mut message, latency) = interact(fake, command, 4, due).await?;
+        latencies.lock().unwrap().push(latency);
+        for question in 0..4 {
+            if !take(budget) {
+                return Ok(());
+            }
+            let due = next_due(&mut pace).await;
+            let click = pick(&message, round + question, &origin)?;
+            let (next, latency) = interact(fake, click, 7, due).await?;
+            latencies.lock().unwrap().push(latency);
+            message = next;
+        }
+        if !message["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("points"))
+        {
+            bail!("user {n}: no result after four answers: {message}");
+        }
+        round += 1;
+    }
+}
+
+/// When a paced user's next interaction is due (waiting for it); `None` when unpaced.
+async fn next_due(pace: &mut Option<tokio::time::Interval>) -> Option<Instant> {
+    match pace {
+        Some(ticks) => Some(ticks.tick().await.into_std()),
+        None => None,
+    }
+}
+
+/// A click on the `k`-th option of the question shown in `message`.
+fn pick(message: &Value, k: usize, origin: &Origin) -> Result<Value> {
+    let first = &message["components"][0]["components"];
+    let Some(options) = first.as_array().filter(|o| !o.is_empty()) else {
+        bail!("no components in {message}");
+    };
+    let interaction = if options[0]["type"] == 3 {
+        let choices = options[0]["options"].as_array().context("select options")?;
+        let value = choices[k % choices.len()]["value"]
+            .as_str()
+            .context("value")?;
+        let id = options[0]["custom_id"].as_str().context("custom_id")?;
+        payloads::component_click(id, 3, &[value], message, origin)
+    } else {
+        let id = options[k % options.len()]["custom_id"]
+            .as_str()
+            .context("custom_id")?;
+        payloads::component_click(id, 2, &[], message, origin)
+    };
+    Ok(interaction)
+}
+
+/// Dispatches an interaction, waits for the bot's callback (of the expected type) and
+/// returns the message it created or updated, with the latency counted from the
+/// dispatch, or from when the interaction was `due` if paced.
+async fn interact(
+    fake: &FakeDiscord,
+    interaction: Value,
+    kind: u64,
+    due: Option<Instant>,
+) -> Result<(Value, Duration)> {
+    let token = interaction["token"].as_str().context("token")?.to_owned();
+    let from = due.unwrap_or_else(Instant::now);
+    fake.dispatch("INTERACTION_CREATE", interaction)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let call = fake
+        .wait_for_callback(&token, T)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let latency = call.received.saturating_duration_since(from);
+    let body = call.body.as_ref().context("callback body")?;
+    if call.status != 204 || body["type"] != kind {
+        bail!("unexpected callback {} {body}", call.status);
+    }
+    let message = fake
+        .original_response(&token)
+        .context("the callback has a message")?;
+    Ok((message, latency))
+}
+
+fn report(run: &str, sorted: &[Duration], elapsed: Duration) {
+    let at = |q: f64| {
+        let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+        sorted[i]
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "  {run:<18} {:>5.0} interactions/s · latency p50 {:.2} ms · p90 {:.2} ms · \
+         p99 {:.2} ms · max {:.2} ms",
+        sorted.len() as f64 / elapsed.as_secs_f64(),
+        ms(at(0.50)),
+        ms(at(0.90)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    );
+}
