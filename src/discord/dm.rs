@@ -18,11 +18,10 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     let session = match open {
         Some(session) if flow::is_expired(state, &session) => {
             state.store.remove(&session.id)?;
-            note = Some(
-                Stale::Expired
-                    .message(state)
-                    .replace("Run `/recommend` to start again.", "Let's start again."),
-            );
+            note = Some(format!(
+                "{} Let's start again.",
+                Stale::Expired.reason(state)
+            ));
             None
         }
         other => other,
@@ -50,9 +49,9 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         Ok(set) => set,
         Err(stale) => {
             state.store.remove(&session.id)?;
-            let text = stale.message(state).replace(
-                "Run `/recommend` to start again",
-                "Send me another message to start again",
+            let text = format!(
+                "{} Send me another message to start again.",
+                stale.reason(state)
             );
             send(ctx, message.channel_id, Reply::notice(text)).await?;
             return Ok(());

@@ -51,20 +51,26 @@ pub enum Stale {
 }
 
 impl Stale {
-    /// The user-facing explanation.
-    pub fn message(&self, state: &State) -> String {
+    /// What happened, in one sentence; callers add how to start again, which differs
+    /// between slash commands and DMs.
+    pub fn reason(&self, state: &State) -> String {
         match self {
-            Stale::Gone => "This conversation has ended. Run `/recommend` to start a new one.".to_owned(),
+            Stale::Gone => "This conversation has ended.".to_owned(),
             Stale::Expired => {
                 // "1 minute", not "1 minutes": `idle_timeout_minutes = 1` is a valid setting.
                 let minutes = state.idle_timeout.as_secs().div_ceil(60);
                 let unit = if minutes == 1 { "minute" } else { "minutes" };
-                format!(
-                    "This conversation expired after {minutes} {unit} without an answer. Run `/recommend` to start again."
-                )
+                format!("This conversation expired after {minutes} {unit} without an answer.")
             }
-            Stale::SetChanged => "The question set changed since this conversation started. Run `/recommend` to start again with the new version.".to_owned(),
+            Stale::SetChanged => {
+                "The question set changed since this conversation started.".to_owned()
+            }
         }
+    }
+
+    /// The reason, with how to start again from a slash command.
+    pub fn message(&self, state: &State) -> String {
+        format!("{} Run `/recommend` to start again.", self.reason(state))
     }
 }
 

@@ -12,6 +12,7 @@ use super::super::custom_id::session_id;
 use super::super::{flow, is_dm_closed, render, send, Reply, State};
 use crate::guide::normalise;
 use crate::ids::SetId;
+use crate::questionnaire::QuestionSet;
 
 /// The command's name.
 pub const NAME: &str = "recommend";
@@ -84,36 +85,18 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     let wants_dm = guild.is_some() && super::bool_option(command, "dm").unwrap_or(false);
 
     if wants_dm {
-        let channel = command
-            .user
-            .id
-            .create_dm_channel(ctx)
+        // Opening the DM and sending to it are two calls to Discord: acknowledge
+        // first so the 3-second window can't run out, then edit in the answer.
+        command
+            .defer_ephemeral(&ctx.http)
             .await
-            .context("could not open a DM channel")?;
-        let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
-        state
-            .store
-            .put(&session)
-            .context("could not store the conversation")?;
-        match send(ctx, channel.id, flow::view(state, set, &session)?).await {
-            Ok(()) => {
-                info!(session = %id, "conversation moved to DMs");
-                let notice = Reply::notice("I've sent you a DM with the first question. ✉️");
-                return super::respond(ctx, command, notice, true).await;
-            }
-            Err(e) if is_dm_closed(&e) => {
-                // Carry on here, privately, without typed replies.
-                session.dm_channel_id = None;
-                state
-                    .store
-                    .put(&session)
-                    .context("could not store the conversation")?;
-                let mut reply = flow::view(state, set, &session)?;
-                reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());
-                return super::respond(ctx, command, reply, true).await;
-            }
-            Err(e) => return Err(e).context("could not send the first question by DM"),
-        }
+            .context("could not defer /recommend")?;
+        let reply = move_to_dm(ctx, state, command, set, id).await?;
+        return command
+            .edit_response(&ctx.http, reply.into_edit())
+            .await
+            .map(|_| ())
+            .context("could not answer /recommend");
     }
 
     // In a DM with the bot, typed replies work too.
@@ -124,4 +107,47 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         .put(&session)
         .context("could not store the conversation")?;
     super::respond(ctx, command, flow::view(state, set, &session)?, true).await
+}
+
+/// Starts the conversation in the user's DMs; when their DMs are closed, carries on
+/// privately in the channel. Returns what to tell them in the channel.
+async fn move_to_dm(
+    ctx: &Context,
+    state: &State,
+    command: &CommandInteraction,
+    set: &QuestionSet,
+    id: String,
+) -> Result<Reply> {
+    let (user, guild) = (command.user.id.get(), command.guild_id.map(|g| g.get()));
+    let channel = command
+        .user
+        .id
+        .create_dm_channel(ctx)
+        .await
+        .context("could not open a DM channel")?;
+    let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
+    state
+        .store
+        .put(&session)
+        .context("could not store the conversation")?;
+    match send(ctx, channel.id, flow::view(state, set, &session)?).await {
+        Ok(()) => {
+            info!(session = %id, "conversation moved to DMs");
+            Ok(Reply::notice(
+                "I've sent you a DM with the first question. ✉️",
+            ))
+        }
+        Err(e) if is_dm_closed(&e) => {
+            // Carry on here, privately, without typed replies.
+            session.dm_channel_id = None;
+            state
+                .store
+                .put(&session)
+                .context("could not store the conversation")?;
+            let mut reply = flow::view(state, set, &session)?;
+            reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());
+            Ok(reply)
+        }
+        Err(e) => Err(e).context("could not send the first question by DM"),
+    }
 }

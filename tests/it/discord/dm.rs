@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    answer, assert_ephemeral_notice, button, callback_data, callback_type, components, description,
-    footer, guild_user, is_ephemeral, select, sent, title, Bot,
+    answer, button, callback_type, components, deferred_answer, description, footer, guild_user,
+    is_ephemeral, select, sent, title, Bot,
 };
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, dm_channel_id, Origin};
@@ -155,8 +155,13 @@ async fn recommend_with_dm_sends_the_first_question_by_dm_and_continues_there() 
         { "name": "set", "type": 3, "value": "quick" },
         { "name": "dm", "type": 5, "value": true },
     ]);
-    let (call, _) = bot.command("recommend", options, &me).await;
-    assert_ephemeral_notice(&call, "I've sent you a DM");
+    let (call, token) = bot.command("recommend", options, &me).await;
+    // Acknowledged at once, answered once the DM is sent.
+    assert_eq!(callback_type(&call), 5);
+    assert!(is_ephemeral(&call));
+    let answered = deferred_answer(&bot, &token).await;
+    let notice = description(answered.body.as_ref().unwrap());
+    assert!(notice.contains("I've sent you a DM"), "{notice}");
 
     let calls = bot.fake.calls_since(mark);
     let open = calls
@@ -169,7 +174,7 @@ async fn recommend_with_dm_sends_the_first_question_by_dm_and_continues_there() 
         .iter()
         .find(|c| c.is("POST", &path))
         .expect("the first question goes to the DM channel");
-    assert!(dm.index < call.index, "sent before saying it was sent");
+    assert!(dm.index < answered.index, "sent before saying it was sent");
     let first = sent(dm);
     assert_eq!(title(&first), prompt("quick", "language"));
     assert!(footer(&first).starts_with("Question 1 of 4"));
@@ -201,6 +206,7 @@ async fn recommend_with_dm_and_closed_dms_carries_on_privately_in_the_channel() 
     let mark = bot.fake.mark();
     let options = json!([{ "name": "dm", "type": 5, "value": true }]);
     let (call, token) = bot.command("recommend", options, &me).await;
+    let data = deferred_answer(&bot, &token).await.body.unwrap();
 
     let refused = bot
         .fake
@@ -209,9 +215,8 @@ async fn recommend_with_dm_and_closed_dms_carries_on_privately_in_the_channel() 
         .find(|c| c.is("POST", "/channels/*/messages"))
         .expect("the bot tried the DM");
     assert_eq!(refused.status, 403);
-    assert_eq!(callback_type(&call), 4);
+    assert_eq!(callback_type(&call), 5);
     assert!(is_ephemeral(&call), "only the user sees it");
-    let data = callback_data(&call);
     let content = data["content"].as_str().unwrap_or_default();
     assert!(content.contains("can't send you DMs"), "{content}");
     assert_eq!(title(&data), prompt("default", "languages"));

@@ -242,6 +242,20 @@ pub fn callback_data(call: &Call) -> Value {
     data
 }
 
+/// For a deferred response (callback type 5): waits for the edit that carries the
+/// answer and returns that call, its body checked for our invariants.
+pub async fn deferred_answer(bot: &Bot, token: &str) -> Call {
+    let edit = bot
+        .fake
+        .wait_for_call(0, T, |c| {
+            c.is("PATCH", "/webhooks/*/*/messages/@original") && c.path.contains(token)
+        })
+        .await
+        .unwrap();
+    assert_well_formed(edit.body.as_ref().unwrap());
+    edit
+}
+
 /// Whether the callback is ephemeral.
 pub fn is_ephemeral(call: &Call) -> bool {
     callback_data(call)["flags"].as_u64().unwrap_or_default() & 64 == 64
