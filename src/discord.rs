@@ -122,6 +122,38 @@ impl State {
         Ok(set)
     }
 
+    /// The stored revision of a server set obtained from [`State::sets_for`] (server
+    /// sets are parsed once and cached, so identity tells them from built-in ones).
+    pub fn server_revision(&self, guild_id: u64, set: &QuestionSet) -> Option<u32> {
+        let parsed = self.parsed.lock().ok()?;
+        let cached = parsed.get(&(guild_id, set.id.clone(), set.version))?;
+        std::ptr::eq(cached.as_ref(), set).then_some(set.version)
+    }
+
+    /// Any stored revision of a server set (conversations keep theirs).
+    pub fn stored_set(
+        &self,
+        guild_id: u64,
+        id: &SetId,
+        revision: u32,
+    ) -> Result<Option<Arc<QuestionSet>>> {
+        let key = (guild_id, id.clone(), revision);
+        if let Some(set) = self.parsed.lock().ok().and_then(|p| p.get(&key).cloned()) {
+            return Ok(Some(set));
+        }
+        let stored = self
+            .store
+            .set_versions(guild_id, id)?
+            .into_iter()
+            .find(|v| v.revision == revision);
+        match stored {
+            Some(stored) if stored.source.is_some() => {
+                Ok(Some(self.parse_stored(guild_id, &stored)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The sets available in a server (or a DM): built-in ones, then the server's,
     /// a server set replacing a built-in one with the same id.
     pub fn sets_for(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {

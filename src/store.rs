@@ -35,6 +35,13 @@ pub struct Session {
     /// nothing is recorded in the history.
     #[serde(default)]
     pub preview: bool,
+    /// For a server's own set, the stored version the conversation runs on (it keeps
+    /// running on it even if the set is replaced meanwhile); `None` for built-in sets.
+    #[serde(default)]
+    pub set_revision: Option<u32>,
+    /// The stored result once finished; changing an answer updates it in place.
+    #[serde(default)]
+    pub result_id: Option<i64>,
 }
 
 impl Session {
@@ -50,6 +57,9 @@ pub trait SessionStore: Send + Sync {
     fn get(&self, id: &str) -> anyhow::Result<Option<Session>>;
     /// Inserts or replaces a session; durable when it returns.
     fn put(&self, session: &Session) -> anyhow::Result<()>;
+    /// Replaces a session only if its stored step is still `expected_step`, so two
+    /// simultaneous clicks can't both apply; returns whether it was replaced.
+    fn replace(&self, session: &Session, expected_step: u32) -> anyhow::Result<bool>;
     /// The user's most recent DM session that is still asking questions.
     fn open_dm(&self, user_id: u64) -> anyhow::Result<Option<Session>>;
     /// Deletes a session.
@@ -153,6 +163,8 @@ pub struct StoredResult {
 pub trait HistoryStore: Send + Sync {
     /// Stores a result; returns its id.
     fn add_result(&self, result: &StoredResult) -> anyhow::Result<i64>;
+    /// Replaces a stored result (an answer was changed from the result screen).
+    fn update_result(&self, id: i64, result: &StoredResult) -> anyhow::Result<()>;
     /// The user's most recent results, newest first.
     fn recent_results(&self, user_id: u64, limit: usize) -> anyhow::Result<Vec<StoredResult>>;
 }

@@ -31,6 +31,7 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         let set = state.active_set(None)?;
         let set = set.as_ref();
         let session = flow::new_session(
+            state,
             set,
             session_id(message.id.get()),
             user,
@@ -69,12 +70,31 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         });
     match step {
         Ok(next) => {
-            flow::save(state, &mut session, next)?;
+            if !flow::save(state, &mut session, next)? {
+                // Another message was handled first: show where things stand now.
+                let Some(current) = state.store.get(&session.id)? else {
+                    return Ok(());
+                };
+                let mut reply = flow::view(state, set, &current)?;
+                reply.content = Some(
+                    "Your previous message changed this conversation first; here is where we are."
+                        .to_owned(),
+                );
+                send(ctx, message.channel_id, reply).await?;
+                return Ok(());
+            }
+            // A result is stored before it is shown, and logged after.
+            let finished = match session.conversation.view(set, &state.catalogue)? {
+                View::Finished(recommendation) => {
+                    flow::store_result(state, set, &mut session, &recommendation)?
+                        .then_some(recommendation)
+                }
+                _ => None,
+            };
             send(ctx, message.channel_id, flow::view(state, set, &session)?).await?;
-            if let View::Finished(recommendation) =
-                session.conversation.view(set, &state.catalogue)?
-            {
-                flow::record(ctx, state, set, &session, &recommendation).await?;
+            if let Some(recommendation) = finished {
+                // Results are never posted publicly from a DM.
+                flow::announce(ctx, state, set, &session, &recommendation).await?;
             }
         }
         Err(problem) => {

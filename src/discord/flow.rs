@@ -22,6 +22,7 @@ use crate::store::{now_ms, Session, StoredResult};
 
 /// A new session on the first question of `set`.
 pub fn new_session(
+    state: &State,
     set: &QuestionSet,
     id: String,
     user_id: u64,
@@ -37,6 +38,8 @@ pub fn new_session(
         conversation: Conversation::start(set),
         updated_at_ms: now_ms(),
         preview: false,
+        set_revision: guild_id.and_then(|guild| state.server_revision(guild, set)),
+        result_id: None,
     }
 }
 
@@ -74,28 +77,40 @@ impl Stale {
     }
 }
 
+/// What a click from an outdated message (or a double click) is told.
+const OUTDATED: &str = "That button is from an earlier step. Use the latest message.";
+
 /// Whether the session has been idle for longer than the timeout.
 pub fn is_expired(state: &State, session: &Session) -> bool {
     let idle = u64::try_from(state.idle_timeout.as_millis()).unwrap_or(u64::MAX);
     now_ms().saturating_sub(session.updated_at_ms) > idle
 }
 
-/// The set a session runs on, if it is still the same version.
+/// The set a session runs on: the very version it started with (a server set's
+/// stored revision, or the built-in set), or why it is gone.
 pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<QuestionSet>, Stale>> {
-    let set = state.find_set(session.guild_id, &session.conversation.set)?;
+    let id = &session.conversation.set;
+    let set = match (session.guild_id, session.set_revision) {
+        (Some(guild), Some(revision)) => state.stored_set(guild, id, revision)?,
+        _ => state.sets.get(id).cloned(),
+    };
     Ok(set
         .filter(|set| set.version == session.conversation.set_version)
         .ok_or(Stale::SetChanged))
 }
 
-/// Stores a changed conversation (before anything is sent about it) and bumps the step.
-pub fn save(state: &State, session: &mut Session, conversation: Conversation) -> Result<()> {
+/// Stores a changed conversation (before anything is sent about it) and bumps the
+/// step. Returns `false`, storing nothing, when another click or message changed it
+/// first: the caller treats the input as outdated.
+#[must_use = "an outdated input must be reported, not shown as applied"]
+pub fn save(state: &State, session: &mut Session, conversation: Conversation) -> Result<bool> {
+    let expected = session.step;
     session.conversation = conversation;
     session.step = session.step.wrapping_add(1);
     session.updated_at_ms = now_ms();
     state
         .store
-        .put(session)
+        .replace(session, expected)
         .context("could not store the conversation")
 }
 
@@ -179,12 +194,7 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
     }
     if id.step != session.step {
         debug!(clicked = id.step, current = session.step, "outdated click");
-        return ephemeral(
-            ctx,
-            click,
-            "That button is from an earlier step. Use the latest message.",
-        )
-        .await;
+        return ephemeral(ctx, click, OUTDATED).await;
     }
     let set = match session_set(state, &session)? {
         Ok(set) => set,
@@ -260,7 +270,16 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         Err(refused) => return ephemeral(ctx, click, &format!("Sorry, {refused}.")).await,
     };
     let was_finished = session.conversation.stage == Stage::Finished;
-    save(state, &mut session, next)?;
+    if !save(state, &mut session, next)? {
+        return ephemeral(ctx, click, OUTDATED).await;
+    }
+    // A result is stored before it is shown.
+    let new_result = match finished(state, set, &session) {
+        Some(recommendation) if !was_finished => {
+            store_result(state, set, &mut session, &recommendation)?.then_some(recommendation)
+        }
+        _ => None,
+    };
     let reply = view(state, set, &session)?;
     respond(
         ctx,
@@ -268,16 +287,13 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         CreateInteractionResponse::UpdateMessage(reply.into_interaction()),
     )
     .await?;
-    if !was_finished {
-        if let Some(recommendation) = finished(state, set, &session) {
-            let public = record(ctx, state, set, &session, &recommendation).await?;
-            if public {
-                let card = render::share_card(&state.catalogue, &recommendation);
-                click
-                    .create_followup(&ctx.http, card.into_followup())
-                    .await
-                    .context("could not post the public result")?;
-            }
+    if let Some(recommendation) = new_result {
+        if announce(ctx, state, set, &session, &recommendation).await? {
+            let card = render::share_card(&state.catalogue, &recommendation);
+            click
+                .create_followup(&ctx.http, card.into_followup())
+                .await
+                .context("could not post the public result")?;
         }
     }
     Ok(())
@@ -309,6 +325,7 @@ async fn start_from_panel(
         None => state.active_set(guild)?,
     };
     let session = new_session(
+        state,
         &set,
         session_id(click.id.get()),
         click.user.id.get(),
@@ -328,19 +345,19 @@ async fn start_from_panel(
     .await
 }
 
-/// Stores a finished recommendation and logs it where the server asked. Returns
-/// whether the server wants results posted publicly. Previews are not recorded.
-pub async fn record(
-    ctx: &Context,
+/// Stores a finished recommendation, or updates it after an answer was changed from
+/// the result. Returns whether it is new (then the server's log and public-results
+/// settings apply). Previews are not recorded.
+pub fn store_result(
     state: &State,
     set: &QuestionSet,
-    session: &Session,
+    session: &mut Session,
     recommendation: &Recommendation,
 ) -> Result<bool> {
     if session.preview {
         return Ok(false);
     }
-    state.store.add_result(&StoredResult {
+    let result = StoredResult {
         id: 0,
         user_id: session.user_id,
         guild_id: session.guild_id,
@@ -350,7 +367,26 @@ pub async fn record(
         answers: session.conversation.answers.clone(),
         recommendation: recommendation.clone(),
         created_at_ms: now_ms(),
-    })?;
+    };
+    if let Some(id) = session.result_id {
+        state.store.update_result(id, &result)?;
+        return Ok(false);
+    }
+    session.result_id = Some(state.store.add_result(&result)?);
+    // Same step: fails harmlessly if another click moved on meanwhile.
+    state.store.replace(session, session.step)?;
+    Ok(true)
+}
+
+/// Logs a new result in the server's log channel, if it has one. Returns whether the
+/// server wants results posted publicly.
+pub async fn announce(
+    ctx: &Context,
+    state: &State,
+    set: &QuestionSet,
+    session: &Session,
+    recommendation: &Recommendation,
+) -> Result<bool> {
     let Some(guild) = session.guild_id else {
         return Ok(false);
     };

@@ -68,6 +68,9 @@ const MIGRATIONS: &[&str] = &[
          activate      INTEGER NOT NULL,
          created_at_ms INTEGER NOT NULL
      );",
+    // 5: the step of a conversation as a column, for compare-and-swap updates.
+    "ALTER TABLE sessions ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+     UPDATE sessions SET step = COALESCE(json_extract(data, '$.step'), 0);",
 ];
 
 /// The schema version this build creates and understands.
@@ -162,18 +165,37 @@ impl SessionStore for SqliteStore {
     fn put(&self, session: &Session) -> Result<()> {
         let data = serde_json::to_string(session)?;
         self.lock()?.execute(
-            "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 session.id,
                 id(session.user_id),
                 session.dm_channel_id.map(id),
                 session.is_asking(),
                 id(session.updated_at_ms),
-                data
+                data,
+                session.step
             ],
         )?;
         Ok(())
+    }
+
+    fn replace(&self, session: &Session, expected_step: u32) -> Result<bool> {
+        let data = serde_json::to_string(session)?;
+        let changed = self.lock()?.execute(
+            "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
+             WHERE id = ?1 AND step = ?7",
+            params![
+                session.id,
+                session.dm_channel_id.map(id),
+                session.is_asking(),
+                id(session.updated_at_ms),
+                data,
+                session.step,
+                expected_step
+            ],
+        )?;
+        Ok(changed == 1)
     }
 
     fn open_dm(&self, user_id: u64) -> Result<Option<Session>> {
@@ -358,6 +380,19 @@ impl HistoryStore for SqliteStore {
         Ok(connection.last_insert_rowid())
     }
 
+    fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {
+        self.lock()?.execute(
+            "UPDATE recommendations SET answers = ?2, result = ?3, guide_version = ?4 WHERE id = ?1",
+            params![
+                result_id,
+                serde_json::to_string(&result.answers)?,
+                serde_json::to_string(&result.recommendation)?,
+                result.recommendation.guide_version
+            ],
+        )?;
+        Ok(())
+    }
+
     fn recent_results(&self, user_id: u64, limit: usize) -> Result<Vec<StoredResult>> {
         let connection = self.lock()?;
         let mut statement = connection.prepare_cached(
@@ -417,6 +452,8 @@ mod tests {
             conversation: Conversation::start(&set),
             updated_at_ms: at,
             preview: false,
+            set_revision: None,
+            result_id: None,
         }
     }
 
@@ -431,7 +468,16 @@ mod tests {
         assert_eq!(store.get("s1").unwrap().unwrap().user_id, 7);
         assert_eq!(store.open_dm(7).unwrap().unwrap().id, "s1");
         assert_eq!(store.open_dm(8).unwrap(), None);
-        assert_eq!(store.purge_idle(11).unwrap(), 1);
+        // Compare-and-swap: only from the expected step.
+        let mut next = session("s1", 7, Some(70), 12);
+        next.step = 1;
+        assert!(store.replace(&next, 0).unwrap());
+        assert!(
+            !store.replace(&next, 0).unwrap(),
+            "a second click from step 0 is refused"
+        );
+        assert_eq!(store.get("s1").unwrap().unwrap().step, 1);
+        assert_eq!(store.purge_idle(13).unwrap(), 1);
         assert_eq!(store.get("s1").unwrap(), None);
         let version: usize = store
             .lock()
@@ -452,7 +498,7 @@ mod tests {
                 if start >= 1 {
                     connection
                         .execute(
-                            "INSERT INTO sessions VALUES ('old', 1, NULL, 1, 5, ?1)",
+                            "INSERT INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data) VALUES ('old', 1, NULL, 1, 5, ?1)",
                             [serde_json::to_string(&session("old", 1, None, 5)).unwrap()],
                         )
                         .unwrap();

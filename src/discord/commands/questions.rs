@@ -669,6 +669,7 @@ async fn preview(
         return super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
     };
     let mut session = flow::new_session(
+        state,
         &set,
         session_id(command.id.get()),
         command.user.id.get(),

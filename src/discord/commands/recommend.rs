@@ -101,7 +101,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
 
     // In a DM with the bot, typed replies work too.
     let dm_channel = guild.is_none().then(|| command.channel_id.get());
-    let session = flow::new_session(set, id, user, guild, dm_channel);
+    let session = flow::new_session(state, set, id, user, guild, dm_channel);
     state
         .store
         .put(&session)
@@ -125,7 +125,8 @@ async fn move_to_dm(
         .create_dm_channel(ctx)
         .await
         .context("could not open a DM channel")?;
-    let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
+    let mut session =
+        flow::new_session(state, set, id.clone(), user, guild, Some(channel.id.get()));
     state
         .store
         .put(&session)
