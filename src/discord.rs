@@ -160,8 +160,16 @@ impl State {
         let mut sets = self.sets.clone();
         if let Some(guild) = guild_id {
             for stored in self.store.current_sets(guild)? {
-                let set = self.parse_stored(guild, &stored)?;
-                sets.insert(set.id.clone(), set);
+                // One unreadable stored set (e.g. checked against an older catalogue)
+                // must not take the server's other sets down with it.
+                match self.parse_stored(guild, &stored) {
+                    Ok(set) => {
+                        sets.insert(set.id.clone(), set);
+                    }
+                    Err(e) => {
+                        warn!(set = %stored.set_id, revision = stored.revision, error = format!("{e:#}"), "skipping a stored set that no longer loads")
+                    }
+                }
             }
         }
         Ok(sets)
@@ -183,11 +191,16 @@ impl State {
                 warn!(set = %id, "the server's chosen set is gone; using the default");
             }
         }
-        self.sets
-            .get(&SetId::from("default"))
-            .or_else(|| self.sets.values().next())
-            .cloned()
-            .context("no question set is loaded")
+        // Through the server's sets too: a server may have its own `default`.
+        let mut sets = self.sets_for(guild_id)?;
+        let default = SetId::from("default");
+        match sets.remove(&default) {
+            Some(set) => Ok(set),
+            None => sets
+                .into_values()
+                .next()
+                .context("no question set is loaded"),
+        }
     }
 }
 
@@ -322,25 +335,35 @@ impl EventHandler for Handler {
 }
 
 /// Tells the user something went wrong, without internal details. Tries a new
-/// response first; if the interaction was already answered, a follow-up.
+/// response first; if the interaction was already acknowledged (a deferred command),
+/// an ephemeral follow-up instead, so nobody is left looking at "thinking…".
 async fn apologise(ctx: &Context, interaction: &Interaction) {
     let text = "Sorry, something went wrong on my side. Please try again in a moment.";
     let message = || Reply::notice(text).into_interaction().ephemeral(true);
-    let (token_owner, responded) = match interaction {
-        Interaction::Command(c) => (
-            "command",
-            c.create_response(&ctx.http, CreateInteractionResponse::Message(message()))
-                .await,
-        ),
-        Interaction::Component(c) => (
-            "component",
-            c.create_response(&ctx.http, CreateInteractionResponse::Message(message()))
-                .await,
-        ),
+    let followup = || Reply::notice(text).into_followup().ephemeral(true);
+    let outcome = match interaction {
+        Interaction::Command(c) => {
+            match c
+                .create_response(&ctx.http, CreateInteractionResponse::Message(message()))
+                .await
+            {
+                Ok(()) => Ok(()),
+                Err(_) => c.create_followup(&ctx.http, followup()).await.map(|_| ()),
+            }
+        }
+        Interaction::Component(c) => {
+            match c
+                .create_response(&ctx.http, CreateInteractionResponse::Message(message()))
+                .await
+            {
+                Ok(()) => Ok(()),
+                Err(_) => c.create_followup(&ctx.http, followup()).await.map(|_| ()),
+            }
+        }
         _ => return,
     };
-    if let Err(e) = responded {
-        warn!(kind = token_owner, error = %e, "could not tell the user about the failure");
+    if let Err(e) = outcome {
+        warn!(error = %e, "could not tell the user about the failure");
     }
 }
 

@@ -206,6 +206,25 @@ impl QuestionSet {
     }
 }
 
+/// Whether Discord accepts `text` as a button or select-option emoji: one Unicode
+/// emoji (checked against the Unicode emoji list), or a custom emoji written
+/// `<:name:id>` / `<a:name:id>`. Anything else makes Discord refuse the message.
+pub fn is_discord_emoji(text: &str) -> bool {
+    if let Some(inner) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+        let inner = inner.strip_prefix('a').unwrap_or(inner);
+        let mut parts = inner.splitn(3, ':');
+        return matches!(
+            (parts.next(), parts.next(), parts.next()),
+            (Some(""), Some(name), Some(id))
+                if (2..=32).contains(&name.len())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !id.is_empty()
+                    && id.chars().all(|c| c.is_ascii_digit())
+        );
+    }
+    emojis::get(text).is_some()
+}
+
 /// The question sets shipped with the bot, as (file name, text).
 pub const BUILTIN_SETS: &[(&str, &str)] = &[
     ("default.toml", include_str!("../questions/default.toml")),
@@ -357,5 +376,37 @@ impl QuestionSet {
         self.questions
             .iter()
             .filter(move |q| self.is_shown(q, answers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_emoji_discord_accepts_pass() {
+        for ok in [
+            "⚡",
+            "🦀",
+            "🖥️",
+            "☁️",
+            "<:ferris:1234567890>",
+            "<a:spin:42>",
+        ] {
+            assert!(is_discord_emoji(ok), "{ok}");
+        }
+        for bad in [
+            ":rocket:",
+            "->",
+            "★★",
+            "abc",
+            "",
+            "<:x:1>",
+            "<:name:12a>",
+            "<name:1>",
+            "⚡⚡",
+        ] {
+            assert!(!is_discord_emoji(bad), "{bad}");
+        }
     }
 }

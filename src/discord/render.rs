@@ -120,7 +120,10 @@ fn button(
 
 /// An option's emoji for a button or select option, when Discord will accept it.
 fn emoji(text: &str) -> Option<ReactionType> {
-    ReactionType::try_from(text).ok()
+    // Loaded sets are validated already; this guards sets checked by older builds.
+    crate::questionnaire::is_discord_emoji(text)
+        .then(|| ReactionType::try_from(text).ok())
+        .flatten()
 }
 
 /// What is needed to render a question.

@@ -596,9 +596,7 @@ fn build_option(
     );
     let emoji = c.string(&raw.emoji, "emoji", &context, None, 64, &span);
     if let (Some(emoji), Some(field)) = (&emoji, &raw.emoji) {
-        if emoji.chars().any(char::is_whitespace)
-            || emoji.chars().all(|ch| ch.is_ascii_alphanumeric())
-        {
+        if !super::is_discord_emoji(emoji) {
             c.report(
                 Some(field.span()),
                 &context,

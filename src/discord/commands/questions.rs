@@ -201,14 +201,9 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 .defer_ephemeral(&ctx.http)
                 .await
                 .context("could not defer the upload")?;
-            let reply = upload(
-                state,
-                guild,
-                user,
-                file,
-                bool_arg("activate").unwrap_or(false),
-            )
-            .await?;
+            let upload_id = session_id(command.id.get());
+            let activate = bool_arg("activate").unwrap_or(false);
+            let reply = upload(state, (guild, user, upload_id), file, activate).await?;
             command
                 .edit_response(&ctx.http, reply.into_edit())
                 .await
@@ -466,10 +461,11 @@ pub fn diff(old: &QuestionSet, new: &QuestionSet) -> Vec<String> {
     lines
 }
 
+/// Validates and stores an upload, or keeps it pending when it replaces a set.
+/// `(guild, user, upload_id)`: where, by whom, and the id its confirmation carries.
 async fn upload(
     state: &State,
-    guild: u64,
-    user: u64,
+    (guild, user, upload_id): (u64, u64, String),
     file: &serenity::all::Attachment,
     activate: bool,
 ) -> Result<Reply> {
@@ -510,11 +506,10 @@ async fn upload(
         .current_sets(guild)?
         .iter()
         .any(|s| s.set_id == set.id);
-    let changes = current.as_ref().map(|old| diff(old, &set));
-    if is_server_set {
-        // Replacing the server's own set needs a confirmation click.
+    if let Some(old) = &current {
+        // Replacing a set, the server's own or a built-in one, needs a confirmation.
         let pending = PendingUpload {
-            id: session_id(crate::store::now_ms() ^ u64::from(std::process::id())),
+            id: upload_id,
             guild_id: guild,
             user_id: user,
             set_id: set.id.clone(),
@@ -522,11 +517,17 @@ async fn upload(
             activate,
         };
         state.store.put_pending(&pending)?;
+        let existing = if is_server_set {
+            "this server's"
+        } else {
+            "the built-in"
+        };
         let mut reply = Reply::notice(format!(
-            "`{}` already exists in this server. Replace it with this upload ({} questions)?\n\n**Changes:**\n{}",
+            "This replaces {existing} `{}` here (v{}). Replace it with this upload ({} questions)?\n\n**Changes:**\n{}",
             set.id,
+            old.version,
             set.questions.len(),
-            changes.unwrap_or_default().join("\n")
+            diff(old, &set).join("\n")
         ));
         reply.components = vec![CreateActionRow::Buttons(vec![
             CreateButton::new(Other::ConfirmUpload(pending.id.clone()).to_string())
@@ -550,13 +551,6 @@ async fn upload(
         set.title,
         set.questions.len()
     );
-    if let Some(changes) = changes {
-        text.push_str(&format!(
-            "\nIt replaces the built-in `{}` here. Changes:\n{}",
-            set.id,
-            changes.join("\n")
-        ));
-    }
     text.push_str(if activate {
         "\n`/recommend` now uses it."
     } else {
@@ -599,6 +593,18 @@ pub async fn confirm(
         )
         .await;
     };
+    if pending.user_id != click.user.id.get()
+        || Some(pending.guild_id) != click.guild_id.map(|g| g.get())
+    {
+        // Not theirs to decide: put it back untouched.
+        state.store.put_pending(&pending)?;
+        return super::super::flow::ephemeral(
+            ctx,
+            click,
+            "Only the admin who uploaded this file can confirm it.",
+        )
+        .await;
+    }
     let reply = if replace {
         let revision = state.store.add_set_version(
             pending.guild_id,

@@ -9,6 +9,13 @@ use stackpick::questionnaire::{QuestionSet, BUILTIN_SETS, MAX_FILE_BYTES};
 /// (file, the problems expected as `line:column: context: message`, fix fragment).
 const EXPECTED: &[(&str, &[(&str, &str)])] = &[
     (
+        "bad_emoji.toml",
+        &[(
+            "12:11: question `q1`, option `a`: `emoji` is `:rocket:`",
+            "one emoji character",
+        )],
+    ),
+    (
         "bad_metadata.toml",
         &[
             (
