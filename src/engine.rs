@@ -106,7 +106,7 @@ pub fn recommend(catalogue: &Catalogue, set: &QuestionSet, answers: &Answers) ->
 
 /// Scores a profile (weights, bonuses, exclusions) against the catalogue.
 pub fn evaluate(catalogue: &Catalogue, profile: &Profile) -> Recommendation {
-    let weights: Vec<f64> = profile.weights.iter().map(|w| w.weight).collect();
+    let weights = effective_weights(profile);
     let scores = scores(catalogue, &weights, profile);
     let order = rank(catalogue, &scores, profile);
     let ranking: Vec<Standing> = order
@@ -131,6 +131,16 @@ pub fn evaluate(catalogue: &Catalogue, profile: &Profile) -> Recommendation {
         weights: profile.weights.clone(),
         ranking,
         verdict,
+    }
+}
+
+/// The profile's weights, or equal weights when every one is 0 (nothing to weigh by).
+fn effective_weights(profile: &Profile) -> Vec<f64> {
+    let weights: Vec<f64> = profile.weights.iter().map(|w| w.weight).collect();
+    if weights.iter().sum::<f64>() > 0.0 {
+        weights
+    } else {
+        vec![1.0; weights.len()]
     }
 }
 

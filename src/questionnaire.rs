@@ -31,8 +31,9 @@ pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 /// Ids travel inside Discord custom_ids (100 characters in all), so they stay short.
 pub const MAX_ID_CHARS: usize = 32;
-/// More questions than this would be a chore to answer in Discord.
-pub const MAX_QUESTIONS: usize = 40;
+/// More questions than this would be a chore to answer, and the "change an answer"
+/// menu (a select menu) holds 25.
+pub const MAX_QUESTIONS: usize = 25;
 /// Criterion weight multipliers range from "does not matter" to "five times as much".
 pub const WEIGHT_RANGE: std::ops::RangeInclusive<f64> = 0.0..=5.0;
 /// Affinity bonuses, in guide points (a framework's total is out of 35).

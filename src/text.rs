@@ -113,6 +113,9 @@ pub fn exclusion_reason(catalogue: &Catalogue, exclusion: &Exclusion) -> String 
                     .collect::<Vec<_>>()
             )
         ),
+        ExclusionKind::OnlyTeamLanguages { team } if team.is_empty() => {
+            format!("none of your team's languages is one of the guide's (you said “{label}”)")
+        }
         ExclusionKind::OnlyTeamLanguages { team } => format!(
             "not in your team's languages, {} (you said “{label}”)",
             join_and(

@@ -40,16 +40,17 @@ pub fn parse_reply(question: &Question, text: &str) -> Result<Input, ReplyError>
     if text.is_empty() {
         return Err(ReplyError::Empty);
     }
+    // An exact whole-reply match first: labels containing commas or spaces work, and
+    // an option labelled "Skip" or "Reset" can still be picked by typing it.
+    if let Some(option) = exact_match(question, text) {
+        return Ok(Input::Answer(vec![option]));
+    }
     match normalise(text).as_str() {
         "b" | "back" | "previous" => return Ok(Input::Back),
         "s" | "skip" | "pass" => return Ok(Input::Skip),
         "q" | "quit" | "cancel" | "stop" | "exit" => return Ok(Input::Cancel),
         "restart" | "startover" | "reset" => return Ok(Input::Restart),
         _ => {}
-    }
-    // An exact whole-reply match first, so labels containing commas or spaces work.
-    if let Some(option) = exact_match(question, text) {
-        return Ok(Input::Answer(vec![option]));
     }
     let parts: Vec<&str> = if text.contains(',') {
         text.split(',')
@@ -192,6 +193,14 @@ mod tests {
         assert_eq!(parse_reply(&q, "s"), Ok(Input::Skip));
         assert_eq!(parse_reply(&q, "cancel"), Ok(Input::Cancel));
         assert_eq!(parse_reply(&q, "start over"), Ok(Input::Restart));
+    }
+
+    #[test]
+    fn an_option_labelled_like_a_command_can_still_be_typed() {
+        let mut q = question(Choice::Single);
+        q.options[2].label = "Reset".to_owned();
+        assert_eq!(parse_reply(&q, "reset"), Ok(answer(&["rust"])));
+        assert_eq!(parse_reply(&q, "restart"), Ok(Input::Restart));
     }
 
     #[test]

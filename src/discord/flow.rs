@@ -82,7 +82,7 @@ const OUTDATED: &str = "That button is from an earlier step. Use the latest mess
 
 /// Whether the session has been idle for longer than the timeout.
 pub fn is_expired(state: &State, session: &Session) -> bool {
-    let idle = u64::try_from(state.idle_timeout.as_millis()).unwrap_or(u64::MAX);
+    let idle = super::millis(state.idle_timeout);
     now_ms().saturating_sub(session.updated_at_ms) > idle
 }
 
@@ -201,10 +201,7 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         Err(stale) => return ephemeral(ctx, click, &stale.message(state)).await,
     };
     let set = set.as_ref();
-    let values: &[String] = match &click.data.kind {
-        ComponentInteractionDataKind::StringSelect { values } => values,
-        _ => &[],
-    };
+    let values = selected(click);
     let input = match id.action {
         Action::Share => {
             let Some(recommendation) = finished(state, set, &session) else {
@@ -299,11 +296,11 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
     Ok(())
 }
 
-/// The values picked in a select menu.
-fn selected(click: &ComponentInteraction) -> Vec<String> {
+/// The values picked in a select menu (none for a button).
+fn selected(click: &ComponentInteraction) -> &[String] {
     match &click.data.kind {
-        ComponentInteractionDataKind::StringSelect { values } => values.clone(),
-        _ => Vec::new(),
+        ComponentInteractionDataKind::StringSelect { values } => values,
+        _ => &[],
     }
 }
 

@@ -29,6 +29,7 @@ const FIELD_VALUE_MAX: usize = 1024;
 const DESCRIPTION_MAX: usize = 4096;
 const EMBED_TOTAL_MAX: usize = 6000;
 const SELECT_TEXT_MAX: usize = 100;
+const MAX_FIELDS: usize = 25;
 
 /// A message to send: embeds and components, never pinging anyone.
 #[derive(Debug, Clone, Default)]
@@ -471,38 +472,48 @@ pub fn result_embed(
 
 /// An embed that respects every size limit: fields are clipped to 1024 characters
 /// and, if the total would pass 6000, the longest fields are shortened further.
-fn build_embed(
+pub(super) fn build_embed(
     title: &str,
     description: &str,
     fields: &[(String, String)],
     footer: &str,
 ) -> CreateEmbed {
+    let count = |text: &str| text.chars().count();
     let title = clip(title, 256);
     let footer = clip(footer, 2048);
+    let fields = &fields[..fields.len().min(MAX_FIELDS)];
+    let names: Vec<String> = fields.iter().map(|(n, _)| clip(n, 256)).collect();
     let mut values: Vec<String> = fields
         .iter()
         .map(|(_, v)| clip(v, FIELD_VALUE_MAX))
         .collect();
-    let fixed = title.chars().count()
-        + description.chars().count()
-        + footer.chars().count()
-        + fields.iter().map(|(n, _)| n.chars().count()).sum::<usize>();
-    while fixed + values.iter().map(|v| v.chars().count()).sum::<usize>() > EMBED_TOTAL_MAX {
+    // Title, footer and field names are short by construction; the description gives
+    // way first, then the longest field values, until the total fits.
+    let fixed = count(&title) + count(&footer) + names.iter().map(|n| count(n)).sum::<usize>();
+    let description = clip(
+        description,
+        DESCRIPTION_MAX.min(EMBED_TOTAL_MAX.saturating_sub(fixed + 25 * values.len())),
+    );
+    let fixed = fixed + count(&description);
+    while fixed + values.iter().map(|v| count(v)).sum::<usize>() > EMBED_TOTAL_MAX {
         let Some(longest) = values.iter_mut().max_by_key(|v| v.chars().count()) else {
             break;
         };
-        let shorter = longest.chars().count() * 3 / 4;
-        *longest = clip(longest, shorter.max(1));
+        let length = count(longest);
+        if length <= 1 {
+            break;
+        }
+        *longest = clip(longest, length * 3 / 4);
     }
     let mut embed = CreateEmbed::new()
         .title(title)
         .footer(CreateEmbedFooter::new(footer));
     if !description.is_empty() {
-        embed = embed.description(clip(description, DESCRIPTION_MAX));
+        embed = embed.description(description);
     }
-    for ((name, _), value) in fields.iter().zip(values) {
+    for (name, value) in names.into_iter().zip(values) {
         if !value.is_empty() {
-            embed = embed.field(clip(name, 256), value, false);
+            embed = embed.field(name, value, false);
         }
     }
     embed
@@ -746,7 +757,9 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
          **/frameworks** — the guide's ratings and totals\n\
          **/framework** `name` — one framework, criterion by criterion\n\
          **/compare** `a` `b` — two frameworks side by side\n\
-         **/criteria** — what the criteria mean and which questions move them\n\n\
+         **/criteria** — what the criteria mean and which questions move them\n\
+         **/history** — your recent recommendations\n\
+         **/questions** — server admins (Manage Server): this server's question sets\n\n\
          You can also DM me: send any message to start, then reply with a number or an option's name, or `back`, `skip`, `cancel`, `restart`.\n\n\
          **Question sets:** {}",
         set_list.join(" · ")
@@ -762,6 +775,27 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_embeds_are_cut_to_discords_limits() {
+        let long = "word ".repeat(2000);
+        let fields: Vec<(String, String)> = (0..30)
+            .map(|i| (format!("field {i}"), long.clone()))
+            .collect();
+        let embed = serde_json::to_value(build_embed(&long, &long, &fields, &long)).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().chars().count();
+        let fields = embed["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), 25);
+        let total = text(&embed["title"])
+            + text(&embed["description"])
+            + text(&embed["footer"]["text"])
+            + fields
+                .iter()
+                .map(|f| text(&f["name"]) + text(&f["value"]))
+                .sum::<usize>();
+        assert!(total <= 6000, "{total}");
+        assert!(text(&embed["title"]) <= 256 && fields.iter().all(|f| text(&f["value"]) <= 1024));
+    }
 
     #[test]
     fn clipping_counts_characters_and_marks_the_cut() {

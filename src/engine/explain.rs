@@ -112,14 +112,9 @@ pub(super) fn explain(
     let w = eligible[0];
     let runner = eligible.get(1).copied();
     let winner = &catalogue.frameworks[w];
-    let weights: Vec<f64> = profile.weights.iter().map(|c| c.weight).collect();
-    let weight_sum: f64 = weights.iter().sum();
-    let scale = if weight_sum > 0.0 {
-        catalogue.criteria.len() as f64 / weight_sum
-    } else {
-        1.0
-    };
-    let effective = |c: usize| if weight_sum > 0.0 { weights[c] } else { 1.0 };
+    // The weights the scores were computed with (all 0 falls back to equal).
+    let weights = super::effective_weights(profile);
+    let scale = catalogue.criteria.len() as f64 / weights.iter().sum::<f64>();
 
     let mut deciding: Vec<Deciding> = catalogue
         .criteria
@@ -128,7 +123,7 @@ pub(super) fn explain(
         .map(|(c, criterion)| {
             let mine = winner.ratings[c].rating.points();
             let theirs = runner.map(|r| catalogue.frameworks[r].ratings[c].rating.points());
-            let advantage = scale * effective(c) * (mine - theirs.unwrap_or(0.0));
+            let advantage = scale * weights[c] * (mine - theirs.unwrap_or(0.0));
             Deciding {
                 criterion: criterion.id.clone(),
                 weight: weights[c],

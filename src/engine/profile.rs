@@ -182,19 +182,18 @@ impl Profile {
             }
         }
 
-        // Applied last, once every answer naming a team language is known. With no
-        // team language given there is nothing to restrict to, so the rule is moot.
-        if !team_languages.is_empty() {
-            for because in team_rules {
-                for (f, framework) in catalogue.frameworks.iter().enumerate() {
-                    if !team_languages.contains(&framework.language) {
-                        profile.exclusions[f].push(Exclusion {
-                            kind: ExclusionKind::OnlyTeamLanguages {
-                                team: team_languages.clone(),
-                            },
-                            because: because.clone(),
-                        });
-                    }
+        // Applied last, once every answer naming a team language is known. A team
+        // whose languages are none of the guide's (e.g. "Python") is left with no
+        // framework, and the result says so rather than quietly ignoring the rule.
+        for because in team_rules {
+            for (f, framework) in catalogue.frameworks.iter().enumerate() {
+                if !team_languages.contains(&framework.language) {
+                    profile.exclusions[f].push(Exclusion {
+                        kind: ExclusionKind::OnlyTeamLanguages {
+                            team: team_languages.clone(),
+                        },
+                        because: because.clone(),
+                    });
                 }
             }
         }

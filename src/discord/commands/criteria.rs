@@ -14,7 +14,7 @@ pub fn register() -> CreateCommand {
         .description("What the guide's seven criteria mean and which questions move them")
 }
 
-/// Shows the criteria against the default set.
+/// Shows the criteria against the set `/recommend` uses here.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
     let set = state.active_set(command.guild_id.map(|g| g.get()))?;
     super::respond(ctx, command, render::criteria(&state.catalogue, &set), true).await

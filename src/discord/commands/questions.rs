@@ -28,7 +28,7 @@ use crate::text;
 
 /// The command's name.
 pub const NAME: &str = "questions";
-/// Questions per page of `/questions show` (keeps the embed under 6000 characters).
+/// Questions per page of `/questions show` (the embed is cut to 6000 characters).
 const PER_PAGE: usize = 4;
 
 /// Registration: server-only, Manage Server by default.
@@ -103,14 +103,23 @@ pub fn register() -> CreateCommand {
         )
         .add_option(sub("reset", "Go back to the built-in default set"))
         .add_option(
-            sub("panel", "Post a “Find my framework” button anyone can use").add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Channel,
-                    "channel",
-                    "Where to post it (default: here)",
+            sub("panel", "Post a “Find my framework” button anyone can use")
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Channel,
+                        "channel",
+                        "Where to post it (default: here)",
+                    )
+                    .channel_types(vec![ChannelType::Text]),
                 )
-                .channel_types(vec![ChannelType::Text]),
-            ),
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "set",
+                        "A set for this panel (default: the server's active set)",
+                    )
+                    .set_autocomplete(true),
+                ),
         )
         .add_option(
             sub("settings", "Result logging and visibility")
@@ -235,7 +244,12 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 Some(ResolvedValue::Channel(c)) => c.id,
                 _ => command.channel_id,
             };
-            panel(ctx, channel).await?
+            match set_id {
+                Some(id) if find(state, guild, Some(&id))?.is_none() => {
+                    unknown_set(state, guild, Some(&id))?
+                }
+                set => panel(ctx, channel, set).await?,
+            }
         }
         "settings" => settings(
             state,
@@ -289,14 +303,12 @@ fn list(state: &State, guild: u64) -> Result<Reply> {
             )
         })
         .collect();
-    Ok(Reply::embed(
-        CreateEmbed::new()
-            .title("Question sets")
-            .description(render::clip(&lines.join("\n"), 4096))
-            .footer(serenity::all::CreateEmbedFooter::new(
-                "Upload with /questions upload, choose with /questions use",
-            )),
-    ))
+    Ok(Reply::embed(render::build_embed(
+        "Question sets",
+        &lines.join("\n"),
+        &[],
+        "Upload with /questions upload, choose with /questions use",
+    )))
 }
 
 /// One option's effects in words.
@@ -387,21 +399,19 @@ pub fn show(state: &State, guild: u64, set_id: Option<&SetId>, page: usize) -> R
     };
     let pages = set.questions.len().div_ceil(PER_PAGE).max(1);
     let page = page.min(pages - 1);
-    let mut embed = CreateEmbed::new()
-        .title(render::clip(
-            &format!("{} (`{}` v{})", set.title, set.id, set.version),
-            256,
-        ))
-        .description(render::clip(&set.description, 1000))
-        .footer(serenity::all::CreateEmbedFooter::new(format!(
-            "Page {} of {pages}",
-            page + 1
-        )));
-    for question in set.questions.iter().skip(page * PER_PAGE).take(PER_PAGE) {
-        let (name, value) = question_field(&state.catalogue, &set, question);
-        embed = embed.field(name, value, false);
-    }
-    let mut reply = Reply::embed(embed);
+    let fields: Vec<(String, String)> = set
+        .questions
+        .iter()
+        .skip(page * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|question| question_field(&state.catalogue, &set, question))
+        .collect();
+    let mut reply = Reply::embed(render::build_embed(
+        &format!("{} (`{}` v{})", set.title, set.id, set.version),
+        &set.description,
+        &fields,
+        &format!("Page {} of {pages}", page + 1),
+    ));
     if pages > 1 {
         let nav = |label: &str, target: usize, disabled: bool| {
             CreateButton::new(Other::Page(set.id.to_string(), target).to_string())
@@ -828,11 +838,11 @@ fn remove(state: &State, guild: u64, user: u64, set_id: Option<&SetId>) -> Resul
     )))
 }
 
-async fn panel(ctx: &Context, channel: ChannelId) -> Result<Reply> {
+async fn panel(ctx: &Context, channel: ChannelId, set: Option<SetId>) -> Result<Reply> {
     let embed = CreateEmbed::new()
         .title("Which backend framework fits your project?")
         .description("Answer a few questions about your team and project; I'll recommend one of the guide's seven frameworks and explain why. Only you will see your answers.");
-    let button = CreateButton::new(Other::Panel(None).to_string())
+    let button = CreateButton::new(Other::Panel(set.map(|s| s.to_string())).to_string())
         .label("Find my framework")
         .style(ButtonStyle::Primary);
     let mut reply = Reply::embed(embed);

@@ -281,3 +281,29 @@ fn answers_that_exclude_everything_say_so_instead_of_recommending() {
     let text = stackpick::terminal::render(Catalogue::builtin(), &result);
     assert!(text.contains("rule out every framework"), "{text}");
 }
+
+#[test]
+fn a_python_only_team_that_must_keep_its_language_is_told_nothing_fits() {
+    // None of the guide's seven frameworks is in Python: the "only languages we
+    // know" rule rules them all out, and the result says so instead of ignoring it.
+    let pairs: &[(&str, &[&str])] = &[
+        ("languages", &["other"]),
+        ("stick_to_languages", &["must"]),
+        ("experience", &["senior"]),
+        ("app_type", &["api"]),
+        ("scale", &["growing"]),
+        ("realtime", &["none"]),
+        ("deadline", &["months"]),
+        ("security", &["standard"]),
+        ("maintenance", &["years"]),
+        ("hosting", &[]),
+        ("ruled_out", &[]),
+    ];
+    let result = run(pairs);
+    assert_eq!(result.verdict, Verdict::NothingEligible);
+    let text = stackpick::terminal::render(Catalogue::builtin(), &result);
+    assert!(
+        text.contains("none of your team's languages is one of the guide's"),
+        "{text}"
+    );
+}
