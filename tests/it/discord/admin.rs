@@ -420,3 +420,113 @@ async fn a_panel_keeps_working_after_a_restart_and_results_are_logged_and_kept_i
         .contains("2024-09-27"));
     bot.fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_server_copy_of_default_replaces_it_after_confirmation_and_running_conversations_keep_their_version(
+) {
+    let bot = Bot::start().await;
+    let export = admin_command(
+        &bot,
+        "export",
+        json!([{"name": "set", "type": 3, "value": "default"}]),
+    )
+    .await;
+    let source = String::from_utf8(export.files[0].bytes.clone()).unwrap();
+
+    // A member starts on the built-in default before anything changes.
+    let me = member();
+    let (_, before_token) = bot.command("recommend", json!([]), &me).await;
+    let before = bot.message(&before_token);
+
+    // Uploading a set with a built-in's id asks first.
+    let edited = source.replace(
+        "Which languages does your team already write on the backend?",
+        "Server copy: which languages?",
+    );
+    let pending = upload(&bot, "default.toml", edited.as_bytes(), false, &admin()).await;
+    assert!(
+        description(&pending).contains("replaces the built-in `default`"),
+        "{}",
+        description(&pending)
+    );
+    let (replaced, _) = bot
+        .click(&button(&pending, "Replace"), &[], &pending, &admin())
+        .await;
+    assert!(description(&callback_data(&replaced)).contains("version 1"));
+
+    // New conversations use the server's copy, and can be clicked through.
+    let (call, token) = bot.command("recommend", json!([]), &me).await;
+    assert!(title(&callback_data(&call)).starts_with("Server copy:"));
+    let message = bot.message(&token);
+    let (click, token) = bot.click(&select(&message), &["3"], &message, &me).await;
+    assert_eq!(callback_type(&click), 7, "not refused as a changed set");
+    assert!(title(&bot.message(&token)).starts_with("Must the framework"));
+
+    // The conversation started before keeps the built-in questions.
+    let (click, token) = bot.click(&select(&before), &["3"], &before, &me).await;
+    assert_eq!(callback_type(&click), 7);
+    assert!(title(&bot.message(&token)).starts_with("Must the framework"));
+    bot.fake.assert_no_violations();
+}
+
+#[tokio::test]
+async fn changing_an_answer_after_the_result_updates_the_stored_result_in_place() {
+    let bot = Bot::start().await;
+    let me = member();
+    let (_, token) = bot
+        .command(
+            "recommend",
+            json!([{"name": "set", "type": 3, "value": "quick"}]),
+            &me,
+        )
+        .await;
+    let mut message = bot.message(&token);
+    for (question, option) in [
+        ("language", "php"),
+        ("app_type", "crud"),
+        ("scale", "medium"),
+        ("deadline", "asap"),
+    ] {
+        let (_, token) = answer_in(&bot, "quick", &message, &me, question, &[option]).await;
+        message = bot.message(&token);
+    }
+    assert!(
+        title(&message).starts_with("Laravel"),
+        "{}",
+        title(&message)
+    );
+    let (_, token) = bot
+        .click(&button(&message, "Change an answer"), &[], &message, &me)
+        .await;
+    let menu = bot.message(&token);
+    let (_, token) = bot.click(&select(&menu), &["0"], &menu, &me).await;
+    let (_, token) = answer_in(
+        &bot,
+        "quick",
+        &bot.message(&token),
+        &me,
+        "language",
+        &["elixir"],
+    )
+    .await;
+    let changed = bot.message(&token);
+    let winner = title(&changed);
+    assert!(
+        !winner.starts_with("Laravel"),
+        "the change moves the result: {winner}"
+    );
+
+    let (history, _) = bot.command("history", json!([]), &me).await;
+    let list = description(&callback_data(&history));
+    assert_eq!(
+        list.lines().count(),
+        1,
+        "one conversation, one stored result: {list}"
+    );
+    let first_word = winner.split(' ').next().unwrap();
+    assert!(
+        list.contains(first_word),
+        "the stored result follows the change: {list} / {winner}"
+    );
+    bot.fake.assert_no_violations();
+}
