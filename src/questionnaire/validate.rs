@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use super::raw::{self, RawOption, RawQuestion, RawSet};
@@ -150,16 +151,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports keys of `table` that the format does not know, with a suggestion.
+    /// Reports keys written in a table that the format does not know, with a suggestion.
     fn unknown_keys(
         &mut self,
-        table: Option<&toml::Table>,
+        keys: Option<&[String]>,
         known: &[&str],
         context: &str,
         span: &Range<usize>,
     ) {
-        let Some(table) = table else { return };
-        for key in table.keys().filter(|k| !known.contains(&k.as_str())) {
+        let Some(keys) = keys else { return };
+        for key in keys.iter().filter(|k| !known.contains(&k.as_str())) {
             let fix = match closest(key, known) {
                 Some(near) => format!("did you mean `{near}`? Known keys: {}", known.join(", ")),
                 None => format!("remove it; known keys are {}", known.join(", ")),
@@ -191,18 +192,20 @@ pub(super) fn load(source: Source<'_>, catalogue: &Catalogue) -> Result<Question
             fix: "split it into smaller sets or shorten the help texts".to_owned(),
         }]));
     }
-    let raw: RawSet =
-        toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
-    // The same text as plain tables, only to spot misspelt keys.
-    let tables: toml::Table =
-        toml::from_str(source.text).map_err(|e| fail(vec![syntax_problem(source.text, &e)]))?;
+    // One parse: the document gives the keys as written (to spot misspelt ones), then
+    // becomes the deserializer of the spanned raw model.
+    let document = toml_edit::ImDocument::parse(source.text)
+        .map_err(|e| fail(vec![syntax_problem(source.text, e.message(), e.span())]))?;
+    let keys = Keys::of(&document);
+    let raw = RawSet::deserialize(toml_edit::de::Deserializer::from(document))
+        .map_err(|e| fail(vec![syntax_problem(source.text, e.message(), e.span())]))?;
 
     let mut checker = Checker {
         text: source.text,
         catalogue,
         problems: Vec::new(),
     };
-    let set = build_set(&mut checker, &raw, &tables);
+    let set = build_set(&mut checker, &raw, &keys);
     match set {
         Some(set) if checker.problems.is_empty() => Ok(set),
         _ => {
@@ -214,20 +217,74 @@ pub(super) fn load(source: Source<'_>, catalogue: &Catalogue) -> Result<Question
     }
 }
 
-fn syntax_problem(text: &str, error: &toml::de::Error) -> Problem {
+/// The keys written at each level of a question-set file.
+#[derive(Default)]
+struct Keys {
+    top: Vec<String>,
+    /// Per `[[questions]]`: its keys, and per option the option's keys.
+    questions: Vec<(Vec<String>, Vec<Vec<String>>)>,
+}
+
+impl Keys {
+    fn of(document: &toml_edit::ImDocument<&str>) -> Keys {
+        let names =
+            |table: &dyn toml_edit::TableLike| table.iter().map(|(k, _)| k.to_owned()).collect();
+        let questions = tables(document.get("questions"))
+            .into_iter()
+            .map(|q| {
+                let options = tables(q.get("options")).into_iter().map(names).collect();
+                (names(q), options)
+            })
+            .collect();
+        Keys {
+            top: names(document.as_table()),
+            questions,
+        }
+    }
+
+    fn question(&self, index: usize) -> Option<&[String]> {
+        self.questions.get(index).map(|(own, _)| own.as_slice())
+    }
+
+    fn option(&self, question: usize, option: usize) -> Option<&[String]> {
+        self.questions
+            .get(question)?
+            .1
+            .get(option)
+            .map(Vec::as_slice)
+    }
+}
+
+/// The tables of an array of tables, written either as `[[header]]` sections or as an
+/// inline array of `{ … }`.
+fn tables(item: Option<&toml_edit::Item>) -> Vec<&dyn toml_edit::TableLike> {
+    match item {
+        Some(toml_edit::Item::ArrayOfTables(array)) => array
+            .iter()
+            .map(|t| t as &dyn toml_edit::TableLike)
+            .collect(),
+        Some(toml_edit::Item::Value(toml_edit::Value::Array(array))) => array
+            .iter()
+            .filter_map(|v| v.as_inline_table().map(|t| t as &dyn toml_edit::TableLike))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn syntax_problem(text: &str, message: &str, span: Option<Range<usize>>) -> Problem {
     Problem {
-        location: error.span().map(|s| Location::of_offset(text, s.start)),
+        location: span.map(|s| Location::of_offset(text, s.start)),
         context: String::new(),
-        message: error.message().trim().to_owned(),
+        message: message.trim().to_owned(),
         fix: "fix the TOML syntax here (quotes around text, `key = value`, [[questions]] and \
               [[questions.options]] headers); see questions/README.md"
             .to_owned(),
     }
 }
 
-fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<QuestionSet> {
+fn build_set(c: &mut Checker<'_>, raw: &RawSet, keys: &Keys) -> Option<QuestionSet> {
     let top = 0..0;
-    c.unknown_keys(Some(tables), raw::SET_KEYS, "the set", &top);
+    c.unknown_keys(Some(&keys.top), raw::SET_KEYS, "the set", &top);
     let id = c.id(&raw.id, "the set", &top);
     let title = c.string(
         &raw.title,
@@ -293,14 +350,10 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
             "split it into smaller sets",
         );
     }
-    let question_tables = tables.get("questions").and_then(Value::as_array);
     let mut questions: Vec<Question> = Vec::with_capacity(raw_questions.len());
     let mut seen_ids = HashSet::new();
     let mut all_ok = true;
     for (index, raw_question) in raw_questions.iter().enumerate() {
-        let table = question_tables
-            .and_then(|a| a.get(index))
-            .and_then(Value::as_table);
         // Duplicates are checked on the raw id so they are caught even when the
         // question has other problems.
         if let Some(id) = raw_question
@@ -319,7 +372,7 @@ fn build_set(c: &mut Checker<'_>, raw: &RawSet, tables: &toml::Table) -> Option<
                 all_ok = false;
             }
         }
-        match build_question(c, index, raw_question, table, &questions) {
+        match build_question(c, index, raw_question, keys, &questions) {
             Some(question) => questions.push(question),
             None => all_ok = false,
         }
@@ -337,7 +390,7 @@ fn build_question(
     c: &mut Checker<'_>,
     index: usize,
     spanned: &Spanned<RawQuestion>,
-    table: Option<&toml::Table>,
+    keys: &Keys,
     earlier: &[Question],
 ) -> Option<Question> {
     let raw = spanned.get_ref();
@@ -347,7 +400,7 @@ fn build_question(
     let context = id
         .as_ref()
         .map_or(provisional, |id| format!("question `{id}`"));
-    c.unknown_keys(table, raw::QUESTION_KEYS, &context, &span);
+    c.unknown_keys(keys.question(index), raw::QUESTION_KEYS, &context, &span);
 
     let prompt = c.string(
         &raw.prompt,
@@ -363,9 +416,6 @@ fn build_question(
         .unwrap_or(true);
 
     let raw_options = raw.options.as_deref().unwrap_or_default();
-    let option_tables = table
-        .and_then(|t| t.get("options"))
-        .and_then(Value::as_array);
     if raw_options.len() < 2 {
         c.report(
             Some(span.clone()),
@@ -386,9 +436,6 @@ fn build_question(
     let mut seen = HashSet::new();
     let mut options_ok = true;
     for (i, raw_option) in raw_options.iter().enumerate() {
-        let option_table = option_tables
-            .and_then(|a| a.get(i))
-            .and_then(Value::as_table);
         if let Some(id) = raw_option
             .get_ref()
             .id
@@ -405,7 +452,7 @@ fn build_question(
                 options_ok = false;
             }
         }
-        match build_option(c, &context, i, raw_option, option_table) {
+        match build_option(c, &context, i, raw_option, keys.option(index, i)) {
             Some(option) => options.push(option),
             None => options_ok = false,
         }
@@ -503,7 +550,7 @@ fn build_condition(
         return None;
     };
     c.unknown_keys(
-        Some(table),
+        Some(&table.keys().cloned().collect::<Vec<_>>()),
         raw::SHOW_IF_KEYS,
         &format!("{context}, show_if"),
         &span,
@@ -568,7 +615,7 @@ fn build_option(
     question: &str,
     index: usize,
     spanned: &Spanned<RawOption>,
-    table: Option<&toml::Table>,
+    keys: Option<&[String]>,
 ) -> Option<AnswerOption> {
     let raw = spanned.get_ref();
     let span = spanned.span();
@@ -577,7 +624,7 @@ fn build_option(
     let context = id
         .as_ref()
         .map_or(provisional, |id| format!("{question}, option `{id}`"));
-    c.unknown_keys(table, raw::OPTION_KEYS, &context, &span);
+    c.unknown_keys(keys, raw::OPTION_KEYS, &context, &span);
     let label = c.string(
         &raw.label,
         "label",
