@@ -127,30 +127,44 @@ fn framework_choices(catalogue: &Catalogue, typed: &str) -> Vec<AutocompleteChoi
         .collect()
 }
 
-/// A string option's value.
-fn string_option<'a>(command: &'a CommandInteraction, name: &str) -> Option<&'a str> {
+/// A top-level option's resolved value.
+fn option<'a>(command: &'a CommandInteraction, name: &str) -> Option<ResolvedValue<'a>> {
     command
         .data
         .options()
         .into_iter()
         .find(|o| o.name == name)
-        .and_then(|o| match o.value {
-            ResolvedValue::String(s) => Some(s),
-            _ => None,
-        })
+        .map(|o| o.value)
+}
+
+/// A string option's value.
+fn string_option<'a>(command: &'a CommandInteraction, name: &str) -> Option<&'a str> {
+    match option(command, name)? {
+        ResolvedValue::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// A boolean option's value.
 fn bool_option(command: &CommandInteraction, name: &str) -> Option<bool> {
-    command
-        .data
-        .options()
-        .into_iter()
-        .find(|o| o.name == name)
-        .and_then(|o| match o.value {
-            ResolvedValue::Boolean(b) => Some(b),
-            _ => None,
-        })
+    match option(command, name)? {
+        ResolvedValue::Boolean(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// The answer to a framework name the catalogue doesn't know.
+fn unknown_framework(catalogue: &Catalogue, typed: &str) -> Reply {
+    let known: Vec<&str> = catalogue
+        .frameworks
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    Reply::notice(format!(
+        "I don't know “{}”. The guide covers: {}.",
+        super::render::clip(typed, 100),
+        known.join(", ")
+    ))
 }
 
 /// Sends a new response message; ephemeral when asked and in a server.

@@ -33,16 +33,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         (Some(_), Some(_)) => Reply::notice("Pick two different frameworks to compare."),
         (found_a, _) => {
             let unknown = if found_a.is_none() { a } else { b };
-            Reply::notice(format!(
-                "I don't know “{}”. The guide covers: {}.",
-                render::clip(unknown, 100),
-                catalogue
-                    .frameworks
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            super::unknown_framework(catalogue, unknown)
         }
     };
     super::respond(ctx, command, reply, true).await

@@ -5,7 +5,7 @@ use serenity::all::{
     CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption,
 };
 
-use super::super::{render, Reply, State};
+use super::super::{render, State};
 
 /// The command's name.
 pub const NAME: &str = "framework";
@@ -30,17 +30,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     let typed = super::string_option(command, "name").unwrap_or_default();
     let reply = match state.catalogue.find_framework(typed) {
         Some((_, framework)) => render::framework_detail(&state.catalogue, framework),
-        None => Reply::notice(format!(
-            "I don't know “{}”. The guide covers: {}.",
-            render::clip(typed, 100),
-            state
-                .catalogue
-                .frameworks
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        None => super::unknown_framework(&state.catalogue, typed),
     };
     super::respond(ctx, command, reply, true).await
 }
