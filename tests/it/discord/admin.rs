@@ -530,3 +530,74 @@ async fn changing_an_answer_after_the_result_updates_the_stored_result_in_place(
     );
     bot.fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn with_public_results_a_finished_result_is_also_posted_to_the_channel_once() {
+    let bot = Bot::start().await;
+    let settings = admin_command(
+        &bot,
+        "settings",
+        json!([{"name": "public_results", "type": 5, "value": true}]),
+    )
+    .await;
+    assert!(description(&callback_data(&settings)).contains("Results: public"));
+
+    let me = member();
+    let (_, token) = bot
+        .command(
+            "recommend",
+            json!([{"name": "set", "type": 3, "value": "quick"}]),
+            &me,
+        )
+        .await;
+    let mut message = bot.message(&token);
+    for (question, option) in [
+        ("language", "ruby"),
+        ("app_type", "crud"),
+        ("scale", "small"),
+    ] {
+        let (_, token) = answer_in(&bot, "quick", &message, &me, question, &[option]).await;
+        message = bot.message(&token);
+    }
+    let mark = bot.fake.mark();
+    let (last, token) = answer_in(&bot, "quick", &message, &me, "deadline", &["asap"]).await;
+    assert!(
+        is_ephemeral(&last) || callback_type(&last) == 7,
+        "the questionnaire itself stays private"
+    );
+    let posted = bot
+        .fake
+        .wait_for_call(mark, T, |c| {
+            c.is("POST", "/webhooks/*/*") && c.path.contains(&token)
+        })
+        .await
+        .unwrap();
+    let card = posted.body.clone().unwrap();
+    super::assert_well_formed(&card);
+    assert_eq!(card["flags"].as_u64().unwrap_or_default() & 64, 0, "public");
+    assert!(
+        title(&card).starts_with("Recommended: Ruby on Rails"),
+        "{}",
+        title(&card)
+    );
+
+    // Changing an answer afterwards doesn't post it again.
+    let result = bot.message(&token);
+    let (_, token) = bot
+        .click(&button(&result, "Change an answer"), &[], &result, &me)
+        .await;
+    let menu = bot.message(&token);
+    let mark = bot.fake.mark();
+    let (_, token) = bot.click(&select(&menu), &["2"], &menu, &me).await;
+    answer_in(
+        &bot,
+        "quick",
+        &bot.message(&token),
+        &me,
+        "scale",
+        &["medium"],
+    )
+    .await;
+    super::assert_quiet(&bot, mark, 2).await;
+    bot.fake.assert_no_violations();
+}

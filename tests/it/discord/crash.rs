@@ -182,3 +182,64 @@ async fn answer(
     };
     interact(fake, click).await.1
 }
+
+#[tokio::test]
+async fn a_bot_killed_in_the_middle_of_an_upload_stores_nothing_half_done() {
+    let fake = FakeDiscord::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let admin_perms = (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string();
+    let admin = Origin::guild(payloads::member(
+        &payloads::user_with_id(2_300, "admin"),
+        &admin_perms,
+    ));
+    let source = "id = \"midway\"\ntitle = \"Midway\"\nversion = 1\n\n[[questions]]\nid = \"q\"\nprompt = \"Here?\"\n\n  [[questions.options]]\n  id = \"yes\"\n  label = \"Yes\"\n\n  [[questions.options]]\n  id = \"no\"\n  label = \"No\"\n";
+    let upload = |attachment: &Value| {
+        payloads::with_attachment(
+            payloads::slash_command(
+                "questions",
+                json!([{ "name": "upload", "type": 1, "options": [{ "name": "file", "type": 11, "value": attachment["id"] }] }]),
+                &admin,
+            ),
+            attachment,
+        )
+    };
+    let process = Process::start(&fake, dir.path()).await;
+
+    // The upload is acknowledged (deferred) and then hangs on the download: kill now.
+    let stalled = fake.host_stalled_attachment("midway.toml", source.as_bytes());
+    let interaction = upload(&stalled);
+    let token = interaction["token"].as_str().unwrap().to_owned();
+    let mark = fake.mark();
+    fake.dispatch("INTERACTION_CREATE", interaction)
+        .await
+        .unwrap();
+    let deferred = fake
+        .wait_for_call(mark, T, |c| {
+            c.is("POST", "/interactions/*/*/callback") && c.path.contains(&token)
+        })
+        .await
+        .unwrap();
+    assert_eq!(deferred.body.as_ref().unwrap()["type"], 5);
+    process.kill();
+
+    let _process = Process::start(&fake, dir.path()).await;
+    let list = payloads::slash_command(
+        "questions",
+        json!([{ "name": "list", "type": 1, "options": [] }]),
+        &admin,
+    );
+    let (listed, _) = interact(&fake, list).await;
+    assert!(
+        !description(&listed).contains("`midway`"),
+        "nothing half-stored: {}",
+        description(&listed)
+    );
+    // The admin simply uploads again: it is the first version.
+    let (stored, _) = interact(
+        &fake,
+        upload(&fake.host_attachment("midway.toml", source.as_bytes())),
+    )
+    .await;
+    assert!(description(&stored).contains("as version 1"), "{stored}");
+    fake.assert_no_violations();
+}

@@ -196,6 +196,8 @@ struct Shared {
     changed: watch::Sender<u64>,
     /// Files served at `/attachments/{id}/{name}`, like Discord's CDN.
     attachments: Mutex<HashMap<String, Vec<u8>>>,
+    /// Attachments whose download never finishes (a stalled CDN), to kill a bot mid-upload.
+    stalled: Mutex<HashSet<String>>,
 }
 
 impl Shared {
@@ -229,6 +231,7 @@ impl FakeDiscord {
             state: Mutex::default(),
             changed: watch::channel(0).0,
             attachments: Mutex::default(),
+            stalled: Mutex::default(),
         });
         let app = Router::new()
             // serenity connects to `<url from /gateway>?v=10`; accept the bare root too.
@@ -279,6 +282,24 @@ impl FakeDiscord {
             "id": id.to_string(), "filename": filename, "size": bytes.len(),
             "url": url, "proxy_url": url, "content_type": "application/toml; charset=utf-8",
         })
+    }
+
+    /// Like [`Self::host_attachment`], but downloading it hangs (for a minute, then
+    /// 404), so a test can stop the bot in the middle of an upload.
+    pub fn host_stalled_attachment(&self, filename: &str, bytes: &[u8]) -> Value {
+        let attachment = self.host_attachment(filename, bytes);
+        let url = attachment["url"].as_str().unwrap_or_default();
+        let key = url
+            .split("/attachments/")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        self.shared
+            .stalled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key);
+        attachment
     }
 
     /// From now on, messages to this user's DM channel fail with 403 / code 50007.
@@ -527,12 +548,22 @@ async fn serve_attachment(
     axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
     axum::extract::Path((id, name)): axum::extract::Path<(String, String)>,
 ) -> Result<Vec<u8>, axum::http::StatusCode> {
+    let key = format!("{id}/{name}");
+    let stalled = shared
+        .stalled
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&key);
+    if stalled {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        return Err(axum::http::StatusCode::NOT_FOUND);
+    }
     let files = shared
         .attachments
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     files
-        .get(&format!("{id}/{name}"))
+        .get(&key)
         .cloned()
         .ok_or(axum::http::StatusCode::NOT_FOUND)
 }
