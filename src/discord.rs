@@ -228,7 +228,10 @@ pub async fn client(config: &Config, state: Arc<State>) -> Result<Client> {
     Ok(client)
 }
 
-/// Deletes idle conversations once a minute.
+/// Uploads waiting for confirmation are dropped after this long.
+const PENDING_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Deletes idle conversations and stale upload confirmations once a minute.
 async fn purge_idle_sessions(state: Arc<State>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -241,6 +244,13 @@ async fn purge_idle_sessions(state: Arc<State>) {
                 error = format!("{e:#}"),
                 "could not purge idle conversations"
             ),
+        }
+        let cutoff = crate::store::now_ms().saturating_sub(millis(PENDING_UPLOAD_LIFETIME));
+        if let Err(e) = state.store.purge_pending(cutoff) {
+            warn!(
+                error = format!("{e:#}"),
+                "could not purge old upload confirmations"
+            );
         }
     }
 }

@@ -117,6 +117,8 @@ pub trait GuildStore: Send + Sync {
     fn put_pending(&self, upload: &PendingUpload) -> anyhow::Result<()>;
     /// Removes and returns a pending upload (so a double click can't apply it twice).
     fn take_pending(&self, id: &str) -> anyhow::Result<Option<PendingUpload>>;
+    /// Drops uploads never confirmed since before `cutoff_ms`; returns how many.
+    fn purge_pending(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
 }
 
 /// An upload that would replace an existing set, waiting for confirmation.

@@ -347,6 +347,13 @@ impl GuildStore for SqliteStore {
         Ok(upload)
     }
 
+    fn purge_pending(&self, cutoff_ms: u64) -> Result<usize> {
+        Ok(self.lock()?.execute(
+            "DELETE FROM pending_uploads WHERE created_at_ms < ?1",
+            [id(cutoff_ms)],
+        )?)
+    }
+
     fn set_versions(&self, guild_id: u64, set_id: &SetId) -> Result<Vec<StoredSet>> {
         let connection = self.lock()?;
         let mut statement = connection.prepare_cached(
@@ -558,5 +565,18 @@ mod tests {
         assert!(store.current_sets(5).unwrap().is_empty());
         assert_eq!(store.set_versions(5, &id).unwrap().len(), 3);
         assert!(store.current_sets(6).unwrap().is_empty(), "per server");
+
+        let pending = PendingUpload {
+            id: "p1".to_owned(),
+            guild_id: 5,
+            user_id: 1,
+            set_id: id.clone(),
+            source: "v4".to_owned(),
+            activate: false,
+        };
+        store.put_pending(&pending).unwrap();
+        assert_eq!(store.purge_pending(0).unwrap(), 0, "a fresh upload stays");
+        assert_eq!(store.purge_pending(u64::MAX / 2).unwrap(), 1);
+        assert_eq!(store.take_pending("p1").unwrap(), None);
     }
 }
