@@ -152,11 +152,8 @@ impl SessionStore for SqliteStore {
     fn get(&self, session_id: &str) -> Result<Option<Session>> {
         let data: Option<String> = self
             .lock()?
-            .query_row(
-                "SELECT data FROM sessions WHERE id = ?1",
-                [session_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT data FROM sessions WHERE id = ?1")?
+            .query_row([session_id], |r| r.get(0))
             .optional()?;
         data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable"))
             .transpose()
@@ -164,10 +161,12 @@ impl SessionStore for SqliteStore {
 
     fn put(&self, session: &Session) -> Result<()> {
         let data = serde_json::to_string(session)?;
-        self.lock()?.execute(
-            "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+        self.lock()?
+            .prepare_cached(
+                "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
                 session.id,
                 id(session.user_id),
                 session.dm_channel_id.map(id),
@@ -175,17 +174,19 @@ impl SessionStore for SqliteStore {
                 id(session.updated_at_ms),
                 data,
                 session.step
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     fn replace(&self, session: &Session, expected_step: u32) -> Result<bool> {
         let data = serde_json::to_string(session)?;
-        let changed = self.lock()?.execute(
-            "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
-             WHERE id = ?1 AND step = ?7",
-            params![
+        let changed = self
+            .lock()?
+            .prepare_cached(
+                "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
+                 WHERE id = ?1 AND step = ?7",
+            )?
+            .execute(params![
                 session.id,
                 session.dm_channel_id.map(id),
                 session.is_asking(),
@@ -193,8 +194,7 @@ impl SessionStore for SqliteStore {
                 data,
                 session.step,
                 expected_step
-            ],
-        )?;
+            ])?;
         Ok(changed == 1)
     }
 
@@ -240,10 +240,10 @@ impl GuildStore for SqliteStore {
     fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
         let settings = self
             .lock()?
-            .query_row(
+            .prepare_cached(
                 "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
-                [id(guild_id)],
-                |r| {
+            )?
+            .query_row([id(guild_id)], |r| {
                     Ok(GuildSettings {
                         active_set: r.get::<_, Option<String>>(0)?.map(SetId::new),
                         log_channel_id: r.get::<_, Option<i64>>(1)?.map(unsigned),
