@@ -116,10 +116,12 @@ impl State {
         )?;
         set.version = stored.revision;
         let set = Arc::new(set);
-        if let Ok(mut parsed) = self.parsed.lock() {
-            parsed.insert(key, Arc::clone(&set));
+        // Two interactions may parse the same revision at once: the first one cached
+        // wins, so every caller holds the same Arc (`server_revision` relies on it).
+        match self.parsed.lock() {
+            Ok(mut parsed) => Ok(Arc::clone(parsed.entry(key).or_insert(set))),
+            Err(_) => Ok(set),
         }
-        Ok(set)
     }
 
     /// The stored revision of a server set obtained from [`State::sets_for`] (server

@@ -91,7 +91,15 @@ pub fn is_expired(state: &State, session: &Session) -> bool {
 pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<QuestionSet>, Stale>> {
     let id = &session.conversation.set;
     let set = match (session.guild_id, session.set_revision) {
-        (Some(guild), Some(revision)) => state.stored_set(guild, id, revision)?,
+        (Some(guild), Some(revision)) => match state.stored_set(guild, id, revision) {
+            Ok(set) => set,
+            // A stored version that no longer loads (e.g. checked by an older build)
+            // ends the conversation cleanly instead of failing every click.
+            Err(e) => {
+                warn!(set = %id, revision, error = format!("{e:#}"), "a conversation's set no longer loads");
+                None
+            }
+        },
         _ => state.sets.get(id).cloned(),
     };
     Ok(set
@@ -105,6 +113,11 @@ pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<Questi
 #[must_use = "an outdated input must be reported, not shown as applied"]
 pub fn save(state: &State, session: &mut Session, conversation: Conversation) -> Result<bool> {
     let expected = session.step;
+    // Back at no answers means "Start over": the next result is a new one, not an
+    // update of the last.
+    if conversation.answers.iter().next().is_none() {
+        session.result_id = None;
+    }
     session.conversation = conversation;
     session.step = session.step.wrapping_add(1);
     session.updated_at_ms = now_ms();

@@ -70,7 +70,8 @@ const MIGRATIONS: &[&str] = &[
      );",
     // 5: the step of a conversation as a column, for compare-and-swap updates.
     "ALTER TABLE sessions ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
-     UPDATE sessions SET step = COALESCE(json_extract(data, '$.step'), 0);",
+     UPDATE sessions SET step = CASE WHEN json_valid(data)
+         THEN COALESCE(json_extract(data, '$.step'), 0) ELSE 0 END;",
 ];
 
 /// The schema version this build creates and understands.

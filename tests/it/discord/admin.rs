@@ -528,6 +528,24 @@ async fn changing_an_answer_after_the_result_updates_the_stored_result_in_place(
         list.contains(first_word),
         "the stored result follows the change: {list} / {winner}"
     );
+
+    // "Start over" begins a new run: its result is a second entry.
+    let (_, token) = bot
+        .click(&button(&changed, "Start over"), &[], &changed, &me)
+        .await;
+    let mut message = bot.message(&token);
+    for (question, option) in [
+        ("language", "rust"),
+        ("app_type", "api"),
+        ("scale", "huge"),
+        ("deadline", "normal"),
+    ] {
+        let (_, token) = answer_in(&bot, "quick", &message, &me, question, &[option]).await;
+        message = bot.message(&token);
+    }
+    let (history, _) = bot.command("history", json!([]), &me).await;
+    let list = description(&callback_data(&history));
+    assert_eq!(list.lines().count(), 2, "{list}");
     bot.fake.assert_no_violations();
 }
 
