@@ -99,16 +99,22 @@ pub struct StoredSet {
 pub trait GuildStore: Send + Sync {
     /// The server's settings (defaults when none were saved).
     fn settings(&self, guild_id: u64) -> anyhow::Result<GuildSettings>;
-    /// Saves the server's settings.
+    /// Saves the server's logging and visibility settings (not the active set: see
+    /// [`GuildStore::set_active`]).
     fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> anyhow::Result<()>;
-    /// Stores a new version of a set (`None` source = removal); returns its revision.
+    /// Stores a new version of a set (`None` source = removal) and returns its
+    /// revision. In the same transaction, `activate` makes it the server's set, and a
+    /// removal of the active set resets the server to the default.
     fn add_set_version(
         &self,
         guild_id: u64,
         set_id: &SetId,
         source: Option<&str>,
         by: u64,
+        activate: bool,
     ) -> anyhow::Result<u32>;
+    /// Chooses the server's set (`None` = the built-in default), in one write.
+    fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> anyhow::Result<()>;
     /// The latest version of every set of the server that is not removed.
     fn current_sets(&self, guild_id: u64) -> anyhow::Result<Vec<StoredSet>>;
     /// Every version of one set, oldest first.

@@ -74,6 +74,10 @@ const MIGRATIONS: &[&str] = &[
          THEN COALESCE(json_extract(data, '$.step'), 0) ELSE 0 END;",
 ];
 
+/// Sets a server's active set, creating its settings row when needed.
+const ACTIVATE: &str = "INSERT INTO guild_settings (guild_id, active_set) VALUES (?1, ?2)
+     ON CONFLICT (guild_id) DO UPDATE SET active_set = excluded.active_set";
+
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
@@ -257,15 +261,13 @@ impl GuildStore for SqliteStore {
     }
 
     fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> Result<()> {
+        // The active set is left alone: it changes only through `set_active` and
+        // `add_set_version`, so a concurrent `/questions use` isn't overwritten.
         self.lock()?.execute(
-            "INSERT OR REPLACE INTO guild_settings (guild_id, active_set, log_channel_id, results_public)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![
-                id(guild_id),
-                settings.active_set.as_ref().map(SetId::as_str),
-                settings.log_channel_id.map(id),
-                settings.results_public
-            ],
+            "INSERT INTO guild_settings (guild_id, log_channel_id, results_public) VALUES (?1, ?2, ?3)
+             ON CONFLICT (guild_id) DO UPDATE
+             SET log_channel_id = excluded.log_channel_id, results_public = excluded.results_public",
+            params![id(guild_id), settings.log_channel_id.map(id), settings.results_public],
         )?;
         Ok(())
     }
@@ -276,6 +278,7 @@ impl GuildStore for SqliteStore {
         set_id: &SetId,
         source: Option<&str>,
         by: u64,
+        activate: bool,
     ) -> Result<u32> {
         let mut connection = self.lock()?;
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -289,8 +292,22 @@ impl GuildStore for SqliteStore {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id(guild_id), set_id.as_str(), revision, source, id(by), id(super::now_ms())],
         )?;
+        if activate && source.is_some() {
+            tx.execute(ACTIVATE, params![id(guild_id), set_id.as_str()])?;
+        } else if source.is_none() {
+            tx.execute(
+                "UPDATE guild_settings SET active_set = NULL WHERE guild_id = ?1 AND active_set = ?2",
+                params![id(guild_id), set_id.as_str()],
+            )?;
+        }
         tx.commit()?;
         Ok(revision)
+    }
+
+    fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> Result<()> {
+        self.lock()?
+            .execute(ACTIVATE, params![id(guild_id), set_id.map(SetId::as_str)])?;
+        Ok(())
     }
 
     fn current_sets(&self, guild_id: u64) -> Result<Vec<StoredSet>> {
@@ -519,7 +536,7 @@ mod tests {
                 "from {start}"
             );
             store
-                .add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2)
+                .add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2, false)
                 .unwrap();
             assert_eq!(store.current_sets(1).unwrap().len(), 1);
         }
@@ -556,15 +573,38 @@ mod tests {
     fn set_versions_are_append_only_with_removal_as_a_version() {
         let store = SqliteStore::in_memory().unwrap();
         let id = SetId::from("team");
-        assert_eq!(store.add_set_version(5, &id, Some("v1"), 1).unwrap(), 1);
-        assert_eq!(store.add_set_version(5, &id, Some("v2"), 1).unwrap(), 2);
+        assert_eq!(
+            store.add_set_version(5, &id, Some("v1"), 1, false).unwrap(),
+            1
+        );
+        assert_eq!(
+            store.add_set_version(5, &id, Some("v2"), 1, false).unwrap(),
+            2
+        );
         assert_eq!(
             store.current_sets(5).unwrap()[0].source.as_deref(),
             Some("v2")
         );
-        assert_eq!(store.add_set_version(5, &id, None, 1).unwrap(), 3);
+        assert_eq!(store.add_set_version(5, &id, None, 1, false).unwrap(), 3);
         assert!(store.current_sets(5).unwrap().is_empty());
         assert_eq!(store.set_versions(5, &id).unwrap().len(), 3);
+
+        // Activation goes with the upload, and removing the active set resets it.
+        store.add_set_version(5, &id, Some("v4"), 1, true).unwrap();
+        assert_eq!(store.settings(5).unwrap().active_set, Some(id.clone()));
+        let logging = GuildSettings {
+            log_channel_id: Some(9),
+            ..GuildSettings::default()
+        };
+        store.put_settings(5, &logging).unwrap();
+        assert_eq!(
+            store.settings(5).unwrap().active_set,
+            Some(id.clone()),
+            "settings keep the active set"
+        );
+        store.add_set_version(5, &id, None, 1, false).unwrap();
+        assert_eq!(store.settings(5).unwrap().active_set, None);
+        assert_eq!(store.settings(5).unwrap().log_channel_id, Some(9));
         assert!(store.current_sets(6).unwrap().is_empty(), "per server");
 
         let pending = PendingUpload {

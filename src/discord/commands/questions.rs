@@ -232,9 +232,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         }
         "remove" => remove(state, guild, user, set_id.as_ref())?,
         "reset" => {
-            let mut settings = state.store.settings(guild)?;
-            settings.active_set = None;
-            state.store.put_settings(guild, &settings)?;
+            state.store.set_active(guild, None)?;
             Reply::notice(
                 "`/recommend` now uses the built-in default set again. Server sets are kept.",
             )
@@ -551,10 +549,7 @@ async fn upload(
     }
     let revision = state
         .store
-        .add_set_version(guild, &set.id, Some(&source), user)?;
-    if activate {
-        activate_set(state, guild, &set.id)?;
-    }
+        .add_set_version(guild, &set.id, Some(&source), user, activate)?;
     let mut text = format!(
         "Stored `{}` — {} — as version {revision} ({} questions).",
         set.id,
@@ -567,12 +562,6 @@ async fn upload(
         "\nUse `/questions use` to make `/recommend` use it, or `/questions preview` to try it."
     });
     Ok(Reply::notice(text))
-}
-
-fn activate_set(state: &State, guild: u64, set_id: &SetId) -> Result<()> {
-    let mut settings = state.store.settings(guild)?;
-    settings.active_set = Some(set_id.clone());
-    state.store.put_settings(guild, &settings)
 }
 
 /// The confirmation buttons of an upload that replaces a set.
@@ -621,10 +610,8 @@ pub async fn confirm(
             &pending.set_id,
             Some(&pending.source),
             click.user.id.get(),
+            pending.activate,
         )?;
-        if pending.activate {
-            activate_set(state, pending.guild_id, &pending.set_id)?;
-        }
         Reply::notice(format!(
             "Replaced `{}`: it is now version {revision}.",
             pending.set_id
@@ -667,7 +654,7 @@ fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
     let Some(set) = find(state, guild, set_id)? else {
         return unknown_set(state, guild, set_id);
     };
-    activate_set(state, guild, &set.id)?;
+    state.store.set_active(guild, Some(&set.id))?;
     Ok(Reply::notice(format!(
         "`/recommend` now uses `{}` — {} (v{}).",
         set.id, set.title, set.version
@@ -807,7 +794,9 @@ fn rollback(
             "Version {version} of `{id}` is a removal; pick an upload to restore."
         )));
     };
-    let revision = state.store.add_set_version(guild, id, Some(source), user)?;
+    let revision = state
+        .store
+        .add_set_version(guild, id, Some(source), user, false)?;
     Ok(Reply::notice(format!(
         "Restored version {version} of `{id}`: it is now the current version ({revision})."
     )))
@@ -827,12 +816,8 @@ fn remove(state: &State, guild: u64, user: u64, set_id: Option<&SetId>) -> Resul
             "`{id}` is not a server set, so there is nothing to remove (built-in sets stay)."
         )));
     }
-    let revision = state.store.add_set_version(guild, id, None, user)?;
-    let mut settings = state.store.settings(guild)?;
-    if settings.active_set.as_ref() == Some(id) {
-        settings.active_set = None;
-        state.store.put_settings(guild, &settings)?;
-    }
+    // Also resets the server to the default if this was its set, in the same write.
+    let revision = state.store.add_set_version(guild, id, None, user, false)?;
     Ok(Reply::notice(format!(
         "Removed `{id}`. Its versions are kept (`/questions versions`); roll back to restore it. (Recorded as version {revision}.)"
     )))
