@@ -31,6 +31,9 @@ use crate::store::{Storage, StoredSet};
 
 pub use render::Reply;
 
+/// How many parsed server-set versions are kept in memory.
+const PARSED_SETS_CACHED: usize = 256;
+
 /// Everything the handlers share; one value, no globals.
 pub struct State {
     /// The guide's catalogue.
@@ -116,20 +119,17 @@ impl State {
         )?;
         set.version = stored.revision;
         let set = Arc::new(set);
-        // Two interactions may parse the same revision at once: the first one cached
-        // wins, so every caller holds the same Arc (`server_revision` relies on it).
         match self.parsed.lock() {
-            Ok(mut parsed) => Ok(Arc::clone(parsed.entry(key).or_insert(set))),
+            Ok(mut parsed) => {
+                // A cache, not a record: when it grows past its bound it starts over.
+                if parsed.len() >= PARSED_SETS_CACHED {
+                    parsed.clear();
+                }
+                // Two interactions may parse the same revision at once: keep the first.
+                Ok(Arc::clone(parsed.entry(key).or_insert(set)))
+            }
             Err(_) => Ok(set),
         }
-    }
-
-    /// The stored revision of a server set obtained from [`State::sets_for`] (server
-    /// sets are parsed once and cached, so identity tells them from built-in ones).
-    pub fn server_revision(&self, guild_id: u64, set: &QuestionSet) -> Option<u32> {
-        let parsed = self.parsed.lock().ok()?;
-        let cached = parsed.get(&(guild_id, set.id.clone(), set.version))?;
-        std::ptr::eq(cached.as_ref(), set).then_some(set.version)
     }
 
     /// Any stored revision of a server set (conversations keep theirs).
@@ -157,16 +157,30 @@ impl State {
     }
 
     /// The sets available in a server (or a DM): built-in ones, then the server's,
-    /// a server set replacing a built-in one with the same id.
-    pub fn sets_for(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {
-        let mut sets = self.sets.clone();
+    /// a server set replacing a built-in one with the same id; each with where it
+    /// comes from.
+    pub fn resolve_sets(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Resolved>> {
+        let mut sets: BTreeMap<SetId, Resolved> = self
+            .sets
+            .iter()
+            .map(|(id, set)| {
+                (
+                    id.clone(),
+                    Resolved {
+                        set: Arc::clone(set),
+                        revision: None,
+                    },
+                )
+            })
+            .collect();
         if let Some(guild) = guild_id {
             for stored in self.store.current_sets(guild)? {
                 // One unreadable stored set (e.g. checked against an older catalogue)
                 // must not take the server's other sets down with it.
                 match self.parse_stored(guild, &stored) {
                     Ok(set) => {
-                        sets.insert(set.id.clone(), set);
+                        let revision = Some(stored.revision);
+                        sets.insert(set.id.clone(), Resolved { set, revision });
                     }
                     Err(e) => {
                         warn!(set = %stored.set_id, revision = stored.revision, error = format!("{e:#}"), "skipping a stored set that no longer loads")
@@ -177,14 +191,23 @@ impl State {
         Ok(sets)
     }
 
+    /// The sets available in a server (or a DM), for listing.
+    pub fn sets_for(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {
+        Ok(self
+            .resolve_sets(guild_id)?
+            .into_iter()
+            .map(|(id, resolved)| (id, resolved.set))
+            .collect())
+    }
+
     /// The set with this id in a server (or a DM).
-    pub fn find_set(&self, guild_id: Option<u64>, id: &SetId) -> Result<Option<Arc<QuestionSet>>> {
-        Ok(self.sets_for(guild_id)?.remove(id))
+    pub fn find_set(&self, guild_id: Option<u64>, id: &SetId) -> Result<Option<Resolved>> {
+        Ok(self.resolve_sets(guild_id)?.remove(id))
     }
 
     /// The set `/recommend` uses when none is named: the server's chosen one, else
-    /// the built-in default.
-    pub fn active_set(&self, guild_id: Option<u64>) -> Result<Arc<QuestionSet>> {
+    /// the default (the server's own `default` if it has one).
+    pub fn active_set(&self, guild_id: Option<u64>) -> Result<Resolved> {
         if let Some(guild) = guild_id {
             if let Some(id) = self.store.settings(guild)?.active_set {
                 if let Some(set) = self.find_set(Some(guild), &id)? {
@@ -193,16 +216,32 @@ impl State {
                 warn!(set = %id, "the server's chosen set is gone; using the default");
             }
         }
-        // Through the server's sets too: a server may have its own `default`.
-        let mut sets = self.sets_for(guild_id)?;
-        let default = SetId::from("default");
-        match sets.remove(&default) {
+        let mut sets = self.resolve_sets(guild_id)?;
+        match sets.remove(&SetId::from("default")) {
             Some(set) => Ok(set),
             None => sets
                 .into_values()
                 .next()
                 .context("no question set is loaded"),
         }
+    }
+}
+
+/// A question set as found for a server: the set, and for a server's own set the
+/// stored revision it is (conversations keep running on that revision).
+#[derive(Clone)]
+pub struct Resolved {
+    /// The set.
+    pub set: Arc<QuestionSet>,
+    /// `Some` for a server's stored set; `None` for a built-in one.
+    pub revision: Option<u32>,
+}
+
+impl std::ops::Deref for Resolved {
+    type Target = QuestionSet;
+
+    fn deref(&self) -> &QuestionSet {
+        &self.set
     }
 }
 

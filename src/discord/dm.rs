@@ -29,17 +29,15 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     let Some(mut session) = session else {
         // No open conversation: any message starts one on the default set.
         let set = state.active_set(None)?;
-        let set = set.as_ref();
         let session = flow::new_session(
-            state,
-            set,
+            &set,
             session_id(message.id.get()),
             user,
             None,
             Some(message.channel_id.get()),
         );
         state.store.put(&session)?;
-        let mut reply = flow::view(state, set, &session)?;
+        let mut reply = flow::view(state, &set, &session)?;
         reply.content = Some(note.unwrap_or_else(|| {
             "Hi! Let's find the backend framework that fits your project. Answer with the buttons or by typing.".to_owned()
         }));

@@ -13,7 +13,7 @@ use tracing::{debug, warn};
 use super::commands::{history, questions};
 use super::custom_id::{session_id, Action, ComponentId, Other};
 use super::render::{self, QuestionView, Reply};
-use super::State;
+use super::{Resolved, State};
 use crate::conversation::{Conversation, Input, Stage, View};
 use crate::engine::Recommendation;
 use crate::ids::SetId;
@@ -22,8 +22,7 @@ use crate::store::{now_ms, Session, StoredResult};
 
 /// A new session on the first question of `set`.
 pub fn new_session(
-    state: &State,
-    set: &QuestionSet,
+    set: &Resolved,
     id: String,
     user_id: u64,
     guild_id: Option<u64>,
@@ -38,7 +37,7 @@ pub fn new_session(
         conversation: Conversation::start(set),
         updated_at_ms: now_ms(),
         preview: false,
-        set_revision: guild_id.and_then(|guild| state.server_revision(guild, set)),
+        set_revision: set.revision,
         result_id: None,
     }
 }
@@ -335,7 +334,6 @@ async fn start_from_panel(
         None => state.active_set(guild)?,
     };
     let session = new_session(
-        state,
         &set,
         session_id(click.id.get()),
         click.user.id.get(),

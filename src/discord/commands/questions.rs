@@ -427,7 +427,7 @@ pub fn show(state: &State, guild: u64, set_id: Option<&SetId>, page: usize) -> R
 
 fn find(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Option<Arc<QuestionSet>>> {
     match set_id {
-        Some(id) => state.find_set(Some(guild), id),
+        Some(id) => Ok(state.find_set(Some(guild), id)?.map(|r| r.set)),
         None => Ok(None),
     }
 }
@@ -668,11 +668,14 @@ async fn preview(
     guild: u64,
     set_id: Option<&SetId>,
 ) -> Result<()> {
-    let Some(set) = find(state, guild, set_id)? else {
+    let resolved = match set_id {
+        Some(id) => state.find_set(Some(guild), id)?,
+        None => None,
+    };
+    let Some(set) = resolved else {
         return super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
     };
     let mut session = flow::new_session(
-        state,
         &set,
         session_id(command.id.get()),
         command.user.id.get(),

@@ -9,10 +9,9 @@ use serenity::all::{
 use tracing::info;
 
 use super::super::custom_id::session_id;
-use super::super::{flow, is_dm_closed, render, send, Reply, State};
+use super::super::{flow, is_dm_closed, render, send, Reply, Resolved, State};
 use crate::guide::normalise;
 use crate::ids::SetId;
-use crate::questionnaire::QuestionSet;
 
 /// The command's name.
 pub const NAME: &str = "recommend";
@@ -79,7 +78,6 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             }
         },
     };
-    let set = set.as_ref();
     let user = command.user.id.get();
     let id = session_id(command.id.get());
     let wants_dm = guild.is_some() && super::bool_option(command, "dm").unwrap_or(false);
@@ -91,7 +89,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
             .defer_ephemeral(&ctx.http)
             .await
             .context("could not defer /recommend")?;
-        let reply = move_to_dm(ctx, state, command, set, id).await?;
+        let reply = move_to_dm(ctx, state, command, &set, id).await?;
         return command
             .edit_response(&ctx.http, reply.into_edit())
             .await
@@ -101,12 +99,12 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
 
     // In a DM with the bot, typed replies work too.
     let dm_channel = guild.is_none().then(|| command.channel_id.get());
-    let session = flow::new_session(state, set, id, user, guild, dm_channel);
+    let session = flow::new_session(&set, id, user, guild, dm_channel);
     state
         .store
         .put(&session)
         .context("could not store the conversation")?;
-    super::respond(ctx, command, flow::view(state, set, &session)?, true).await
+    super::respond(ctx, command, flow::view(state, &set, &session)?, true).await
 }
 
 /// Starts the conversation in the user's DMs; when their DMs are closed, carries on
@@ -115,7 +113,7 @@ async fn move_to_dm(
     ctx: &Context,
     state: &State,
     command: &CommandInteraction,
-    set: &QuestionSet,
+    set: &Resolved,
     id: String,
 ) -> Result<Reply> {
     let (user, guild) = (command.user.id.get(), command.guild_id.map(|g| g.get()));
@@ -125,8 +123,7 @@ async fn move_to_dm(
         .create_dm_channel(ctx)
         .await
         .context("could not open a DM channel")?;
-    let mut session =
-        flow::new_session(state, set, id.clone(), user, guild, Some(channel.id.get()));
+    let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
     state
         .store
         .put(&session)
