@@ -169,8 +169,9 @@ pub struct StoredResult {
 
 /// Completed recommendations.
 pub trait HistoryStore: Send + Sync {
-    /// Stores a result; returns its id.
-    fn add_result(&self, result: &StoredResult) -> anyhow::Result<i64>;
+    /// Stores a new result and, in the same transaction, records its id in the
+    /// session it finished (`session.result_id`); returns the id.
+    fn add_result(&self, result: &StoredResult, session: &mut Session) -> anyhow::Result<i64>;
     /// Replaces a stored result (an answer was changed from the result screen).
     fn update_result(&self, id: i64, result: &StoredResult) -> anyhow::Result<()>;
     /// The user's most recent results, newest first.

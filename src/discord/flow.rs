@@ -380,9 +380,7 @@ pub fn store_result(
         state.store.update_result(id, &result)?;
         return Ok(false);
     }
-    session.result_id = Some(state.store.add_result(&result)?);
-    // Same step: fails harmlessly if another click moved on meanwhile.
-    state.store.replace(session, session.step)?;
+    state.store.add_result(&result, session)?;
     Ok(true)
 }
 

@@ -384,9 +384,10 @@ impl GuildStore for SqliteStore {
 }
 
 impl HistoryStore for SqliteStore {
-    fn add_result(&self, result: &StoredResult) -> Result<i64> {
-        let connection = self.lock()?;
-        connection.execute(
+    fn add_result(&self, result: &StoredResult, session: &mut Session) -> Result<i64> {
+        let mut connection = self.lock()?;
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO recommendations
                (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -402,7 +403,16 @@ impl HistoryStore for SqliteStore {
                 id(result.created_at_ms)
             ],
         )?;
-        Ok(connection.last_insert_rowid())
+        let result_id = tx.last_insert_rowid();
+        session.result_id = Some(result_id);
+        // Same step: if another click moved the session on meanwhile, that newer
+        // state wins and only the result row is kept.
+        tx.execute(
+            "UPDATE sessions SET data = ?2 WHERE id = ?1 AND step = ?3",
+            params![session.id, serde_json::to_string(session)?, session.step],
+        )?;
+        tx.commit()?;
+        Ok(result_id)
     }
 
     fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {
