@@ -5,26 +5,29 @@
 //! invocation from the member's resolved permissions, so a channel overwrite or an
 //! outdated client can't let anyone else in. Every reply is ephemeral.
 
-use std::collections::BTreeMap;
+mod server;
+mod show;
+mod upload;
+mod versions;
+
+pub use show::page;
+pub use upload::confirm;
+
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    ButtonStyle, ChannelId, ChannelType, CommandInteraction, CommandOptionType,
-    ComponentInteraction, Context, CreateActionRow, CreateAttachment, CreateButton, CreateCommand,
-    CreateCommandOption, CreateEmbed, CreateInteractionResponse, InteractionContext, Permissions,
+    ChannelType, CommandInteraction, CommandOptionType, ComponentInteraction, Context,
+    CreateCommand, CreateCommandOption, CreateInteractionResponse, InteractionContext, Permissions,
     ResolvedOption, ResolvedValue,
 };
 use tracing::info;
 
-use super::super::custom_id::{session_id, Other};
+use super::super::custom_id::session_id;
 use super::super::render::{self, Reply};
-use super::super::{flow, State};
-use crate::guide::Catalogue;
+use super::super::State;
 use crate::ids::SetId;
-use crate::questionnaire::{Question, QuestionSet, MAX_FILE_BYTES};
-use crate::store::{GuildSettings, PendingUpload};
-use crate::text;
+use crate::questionnaire::QuestionSet;
 
 /// The command's name.
 pub const NAME: &str = "questions";
@@ -193,8 +196,8 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     let set_id = text_arg("set").map(SetId::from);
     let user = command.user.id.get();
     let reply = match *name {
-        "list" => list(state, guild)?,
-        "show" => show(state, guild, set_id.as_ref(), 0)?,
+        "list" => show::list(state, guild)?,
+        "show" => show::show(state, guild, set_id.as_ref(), 0)?,
         "upload" => {
             let Some(ResolvedValue::Attachment(file)) = arg("file") else {
                 return super::respond(
@@ -212,25 +215,25 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 .context("could not defer the upload")?;
             let upload_id = session_id(command.id.get());
             let activate = bool_arg("activate").unwrap_or(false);
-            let reply = upload(state, (guild, user, upload_id), file, activate).await?;
+            let reply = upload::upload(state, (guild, user, upload_id), file, activate).await?;
             command
                 .edit_response(&ctx.http, reply.into_edit())
                 .await
                 .context("could not answer the upload")?;
             return Ok(());
         }
-        "use" => use_set(state, guild, set_id.as_ref())?,
-        "preview" => return preview(ctx, state, command, guild, set_id.as_ref()).await,
-        "export" => return export(ctx, state, command, guild, set_id.as_ref()).await,
-        "versions" => versions(state, guild, set_id.as_ref())?,
+        "use" => versions::use_set(state, guild, set_id.as_ref())?,
+        "preview" => return versions::preview(ctx, state, command, guild, set_id.as_ref()).await,
+        "export" => return versions::export(ctx, state, command, guild, set_id.as_ref()).await,
+        "versions" => versions::versions(state, guild, set_id.as_ref())?,
         "rollback" => {
             let version = match arg("version") {
                 Some(ResolvedValue::Integer(v)) => u32::try_from(*v).unwrap_or(0),
                 _ => 0,
             };
-            rollback(state, guild, user, set_id.as_ref(), version)?
+            versions::rollback(state, guild, user, set_id.as_ref(), version)?
         }
-        "remove" => remove(state, guild, user, set_id.as_ref())?,
+        "remove" => versions::remove(state, guild, user, set_id.as_ref())?,
         "reset" => {
             state.store.set_active(guild, None)?;
             Reply::notice(
@@ -246,10 +249,10 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 Some(id) if find(state, guild, Some(&id))?.is_none() => {
                     unknown_set(state, guild, Some(&id))?
                 }
-                set => panel(ctx, channel, set).await?,
+                set => server::panel(ctx, channel, set).await?,
             }
         }
-        "settings" => settings(
+        "settings" => server::settings(
             state,
             guild,
             arg("log_channel"),
@@ -270,169 +273,18 @@ pub fn autocomplete(
     super::recommend::autocomplete(state, guild, typed)
 }
 
-fn list(state: &State, guild: u64) -> Result<Reply> {
-    let active = state.active_set(Some(guild))?;
-    let server: Vec<SetId> = state
-        .store
-        .current_sets(guild)?
-        .into_iter()
-        .map(|s| s.set_id)
-        .collect();
-    let lines: Vec<String> = state
-        .sets_for(Some(guild))?
-        .values()
-        .map(|s| {
-            let origin = if server.contains(&s.id) {
-                "server"
-            } else {
-                "built-in"
-            };
-            let mark = if s.id == active.id {
-                " ✅ **active**"
-            } else {
-                ""
-            };
-            format!(
-                "`{}` — {} (v{}, {origin}, {} questions){mark}",
-                s.id,
-                s.title,
-                s.version,
-                s.questions.len()
-            )
-        })
-        .collect();
-    Ok(Reply::embed(render::build_embed(
-        "Question sets",
-        &lines.join("\n"),
-        &[],
-        "Upload with /questions upload, choose with /questions use",
-    )))
-}
-
-/// One option's effects in words.
-fn effects_line(catalogue: &Catalogue, option: &crate::questionnaire::AnswerOption) -> String {
-    let e = &option.effects;
-    let mut parts = Vec::new();
-    for (criterion, factor) in &e.weights {
-        parts.push(format!(
-            "{} {}",
-            text::criterion_name(catalogue, criterion),
-            text::factor(*factor)
-        ));
-    }
-    for (framework, points) in &e.frameworks {
-        parts.push(format!(
-            "{} {:+}",
-            text::framework_name(catalogue, framework),
-            points
-        ));
-    }
-    for (language, points) in &e.languages {
-        parts.push(format!(
-            "{} {:+}",
-            text::language_name(catalogue, language),
-            points
-        ));
-    }
-    if !e.exclude.is_empty() {
-        let names: Vec<String> = e
-            .exclude
-            .iter()
-            .map(|f| text::framework_name(catalogue, f).to_owned())
-            .collect();
-        parts.push(format!("excludes {}", names.join(", ")));
-    }
-    if !e.only_languages.is_empty() {
-        let names: Vec<String> = e
-            .only_languages
-            .iter()
-            .map(|l| text::language_name(catalogue, l).to_owned())
-            .collect();
-        parts.push(format!("only {}", names.join(", ")));
-    }
-    if e.only_team_languages {
-        parts.push("only the team's languages".to_owned());
-    }
-    if parts.is_empty() {
-        format!("• {}", option.label)
-    } else {
-        format!("• {} — {}", option.label, parts.join(", "))
-    }
-}
-
-fn question_field(
-    catalogue: &Catalogue,
-    set: &QuestionSet,
-    question: &Question,
-) -> (String, String) {
-    let mut lines: Vec<String> = Vec::new();
-    let mut tags = vec![match question.choice {
-        crate::questionnaire::Choice::Single => "single choice".to_owned(),
-        crate::questionnaire::Choice::Multi { min, max } => format!("pick {min}–{max}"),
-    }];
-    if !question.required {
-        tags.push("skippable".to_owned());
-    }
-    if let Some(condition) = &question.show_if {
-        let ids: Vec<&str> = condition.any_of.iter().map(|o| o.as_str()).collect();
-        tags.push(format!(
-            "only if `{}` is {}",
-            condition.question,
-            ids.join("/")
-        ));
-    }
-    lines.push(format!("`{}` · {}", question.id, tags.join(" · ")));
-    lines.extend(question.options.iter().map(|o| effects_line(catalogue, o)));
-    let number = set.position(&question.id).map_or(0, |p| p + 1);
-    (
-        render::clip(&format!("{number}. {}", question.prompt), 256),
-        render::clip(&lines.join("\n"), 1024),
-    )
-}
-
-/// A page of a set's questions with Previous/Next buttons.
-pub fn show(state: &State, guild: u64, set_id: Option<&SetId>, page: usize) -> Result<Reply> {
-    let Some(set) = find(state, guild, set_id)? else {
-        return unknown_set(state, guild, set_id);
-    };
-    let pages = set.questions.len().div_ceil(PER_PAGE).max(1);
-    let page = page.min(pages - 1);
-    let fields: Vec<(String, String)> = set
-        .questions
-        .iter()
-        .skip(page * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|question| question_field(&state.catalogue, &set, question))
-        .collect();
-    let mut reply = Reply::embed(render::build_embed(
-        &format!("{} (`{}` v{})", set.title, set.id, set.version),
-        &set.description,
-        &fields,
-        &format!("Page {} of {pages}", page + 1),
-    ));
-    if pages > 1 {
-        let nav = |label: &str, target: usize, disabled: bool| {
-            CreateButton::new(Other::Page(set.id.to_string(), target).to_string())
-                .label(label)
-                .style(ButtonStyle::Secondary)
-                .disabled(disabled)
-        };
-        reply.components = vec![CreateActionRow::Buttons(vec![
-            nav("Previous", page.saturating_sub(1), page == 0),
-            nav("Next", page + 1, page + 1 >= pages),
-        ])];
-    }
-    Ok(reply)
-}
-
-fn find(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Option<Arc<QuestionSet>>> {
+pub(super) fn find(
+    state: &State,
+    guild: u64,
+    set_id: Option<&SetId>,
+) -> Result<Option<Arc<QuestionSet>>> {
     match set_id {
         Some(id) => Ok(state.find_set(Some(guild), id)?.map(|r| r.set)),
         None => Ok(None),
     }
 }
 
-fn unknown_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
+pub(super) fn unknown_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
     let known: Vec<String> = state
         .sets_for(Some(guild))?
         .keys()
@@ -445,202 +297,11 @@ fn unknown_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Repl
     )))
 }
 
-/// What changed between two versions of a set, in a few lines.
-pub fn diff(old: &QuestionSet, new: &QuestionSet) -> Vec<String> {
-    let mut lines = Vec::new();
-    if old.title != new.title {
-        lines.push(format!("title: “{}” → “{}”", old.title, new.title));
-    }
-    let old_ids: BTreeMap<_, _> = old.questions.iter().map(|q| (&q.id, q)).collect();
-    let new_ids: BTreeMap<_, _> = new.questions.iter().map(|q| (&q.id, q)).collect();
-    for (id, q) in &new_ids {
-        match old_ids.get(id) {
-            None => lines.push(format!("➕ added `{id}`: {}", q.prompt)),
-            Some(before) if before != q => lines.push(format!("✏️ changed `{id}`")),
-            Some(_) => {}
-        }
-    }
-    for id in old_ids.keys().filter(|id| !new_ids.contains_key(*id)) {
-        lines.push(format!("➖ removed `{id}`"));
-    }
-    if lines.is_empty() {
-        lines.push("no change to the questions".to_owned());
-    }
-    lines
-}
-
-/// Validates and stores an upload, or keeps it pending when it replaces a set.
-/// `(guild, user, upload_id)`: where, by whom, and the id its confirmation carries.
-async fn upload(
-    state: &State,
-    (guild, user, upload_id): (u64, u64, String),
-    file: &serenity::all::Attachment,
-    activate: bool,
-) -> Result<Reply> {
-    if !file.filename.to_lowercase().ends_with(".toml") {
-        return Ok(Reply::notice(format!(
-            "`{}` is not a .toml file. Question sets are TOML text files; see the format guide (questions/README.md).",
-            render::clip(&file.filename, 100)
-        )));
-    }
-    if file.size as usize > MAX_FILE_BYTES {
-        return Ok(Reply::notice(format!(
-            "`{}` is {} bytes, over the 64 KiB limit. Split it into smaller sets. Nothing was stored.",
-            render::clip(&file.filename, 100),
-            file.size
-        )));
-    }
-    if file.size == 0 {
-        return Ok(Reply::notice("The file is empty. Nothing was stored."));
-    }
-    let bytes = file
-        .download()
-        .await
-        .context("could not download the attachment")?;
-    let set = match QuestionSet::from_bytes(&file.filename, &bytes, &state.catalogue) {
-        Ok(set) => set,
-        Err(error) => {
-            let text = format!(
-                "**The set was not stored.** Every problem found:\n```\n{}\n```",
-                render::clip(&error.to_string(), 3900)
-            );
-            return Ok(Reply::notice(text));
-        }
-    };
-    let source = String::from_utf8_lossy(&bytes).into_owned();
-    let current = state.find_set(Some(guild), &set.id)?;
-    let is_server_set = state
-        .store
-        .current_sets(guild)?
-        .iter()
-        .any(|s| s.set_id == set.id);
-    if let Some(old) = &current {
-        // Replacing a set, the server's own or a built-in one, needs a confirmation.
-        let pending = PendingUpload {
-            id: upload_id,
-            guild_id: guild,
-            user_id: user,
-            set_id: set.id.clone(),
-            source,
-            activate,
-        };
-        state.store.put_pending(&pending)?;
-        let existing = if is_server_set {
-            "this server's"
-        } else {
-            "the built-in"
-        };
-        let mut reply = Reply::notice(format!(
-            "This replaces {existing} `{}` here (v{}). Replace it with this upload ({} questions)?\n\n**Changes:**\n{}",
-            set.id,
-            old.version,
-            set.questions.len(),
-            diff(old, &set).join("\n")
-        ));
-        reply.components = vec![CreateActionRow::Buttons(vec![
-            CreateButton::new(Other::ConfirmUpload(pending.id.clone()).to_string())
-                .label("Replace")
-                .style(ButtonStyle::Danger),
-            CreateButton::new(Other::KeepCurrent(pending.id).to_string())
-                .label("Keep the current one")
-                .style(ButtonStyle::Secondary),
-        ])];
-        return Ok(reply);
-    }
-    let revision = state
-        .store
-        .add_set_version(guild, &set.id, Some(&source), user, activate)?;
-    let mut text = format!(
-        "Stored `{}` — {} — as version {revision} ({} questions).",
-        set.id,
-        set.title,
-        set.questions.len()
-    );
-    text.push_str(if activate {
-        "\n`/recommend` now uses it."
-    } else {
-        "\nUse `/questions use` to make `/recommend` use it, or `/questions preview` to try it."
-    });
-    Ok(Reply::notice(text))
-}
-
-/// The confirmation buttons of an upload that replaces a set.
-pub async fn confirm(
+pub(super) async fn update(
     ctx: &Context,
-    state: &State,
     click: &ComponentInteraction,
-    other: &Other,
+    reply: Reply,
 ) -> Result<()> {
-    let (id, replace) = match other {
-        Other::ConfirmUpload(id) => (id, true),
-        Other::KeepCurrent(id) => (id, false),
-        _ => return Ok(()),
-    };
-    if !is_allowed(click.member.as_ref().and_then(|m| m.permissions)) {
-        return super::super::flow::ephemeral(
-            ctx,
-            click,
-            "Only members with Manage Server can do that.",
-        )
-        .await;
-    }
-    let Some(pending) = state.store.take_pending(id)? else {
-        return update(
-            ctx,
-            click,
-            Reply::notice("This upload was already confirmed or dropped."),
-        )
-        .await;
-    };
-    if pending.user_id != click.user.id.get()
-        || Some(pending.guild_id) != click.guild_id.map(|g| g.get())
-    {
-        // Not theirs to decide: put it back untouched.
-        state.store.put_pending(&pending)?;
-        return super::super::flow::ephemeral(
-            ctx,
-            click,
-            "Only the admin who uploaded this file can confirm it.",
-        )
-        .await;
-    }
-    let reply = if replace {
-        let revision = state.store.add_set_version(
-            pending.guild_id,
-            &pending.set_id,
-            Some(&pending.source),
-            click.user.id.get(),
-            pending.activate,
-        )?;
-        Reply::notice(format!(
-            "Replaced `{}`: it is now version {revision}.",
-            pending.set_id
-        ))
-    } else {
-        Reply::notice(format!(
-            "Kept the current `{}`. The upload was dropped.",
-            pending.set_id
-        ))
-    };
-    update(ctx, click, reply).await
-}
-
-/// Previous/Next of `/questions show`.
-pub async fn page(
-    ctx: &Context,
-    state: &State,
-    click: &ComponentInteraction,
-    set: &str,
-    page: usize,
-) -> Result<()> {
-    let Some(guild) = click.guild_id.map(|g| g.get()) else {
-        return Ok(());
-    };
-    let reply = show(state, guild, Some(&SetId::from(set)), page)?;
-    update(ctx, click, reply).await
-}
-
-async fn update(ctx: &Context, click: &ComponentInteraction, reply: Reply) -> Result<()> {
     click
         .create_response(
             &ctx.http,
@@ -648,229 +309,4 @@ async fn update(ctx: &Context, click: &ComponentInteraction, reply: Reply) -> Re
         )
         .await
         .context("could not update the message")
-}
-
-fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
-    let Some(set) = find(state, guild, set_id)? else {
-        return unknown_set(state, guild, set_id);
-    };
-    state.store.set_active(guild, Some(&set.id))?;
-    Ok(Reply::notice(format!(
-        "`/recommend` now uses `{}` — {} (v{}).",
-        set.id, set.title, set.version
-    )))
-}
-
-async fn preview(
-    ctx: &Context,
-    state: &State,
-    command: &CommandInteraction,
-    guild: u64,
-    set_id: Option<&SetId>,
-) -> Result<()> {
-    let resolved = match set_id {
-        Some(id) => state.find_set(Some(guild), id)?,
-        None => None,
-    };
-    let Some(set) = resolved else {
-        return super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
-    };
-    let mut session = flow::new_session(
-        &set,
-        session_id(command.id.get()),
-        command.user.id.get(),
-        Some(guild),
-        None,
-    );
-    session.preview = true;
-    state
-        .store
-        .put(&session)
-        .context("could not store the preview")?;
-    let mut reply = flow::view(state, &set, &session)?;
-    reply.content = Some(format!("Previewing `{}`: answer as a user would; the result shows the weights it produces. Nothing is recorded.", set.id));
-    super::respond(ctx, command, reply, true).await
-}
-
-async fn export(
-    ctx: &Context,
-    state: &State,
-    command: &CommandInteraction,
-    guild: u64,
-    set_id: Option<&SetId>,
-) -> Result<()> {
-    let Some(id) = set_id else {
-        return super::respond(ctx, command, unknown_set(state, guild, None)?, true).await;
-    };
-    let stored = state
-        .store
-        .current_sets(guild)?
-        .into_iter()
-        .find(|s| &s.set_id == id)
-        .and_then(|s| s.source);
-    let Some(source) = stored.or_else(|| state.sources.get(id).cloned()) else {
-        return super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
-    };
-    let reply = Reply::notice(format!(
-        "`{id}` as TOML: edit it and upload it again with `/questions upload`."
-    ));
-    let message = reply
-        .into_interaction()
-        .ephemeral(true)
-        .add_file(CreateAttachment::bytes(
-            source.into_bytes(),
-            format!("{id}.toml"),
-        ));
-    command
-        .create_response(&ctx.http, CreateInteractionResponse::Message(message))
-        .await
-        .context("could not send the export")
-}
-
-fn versions(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
-    let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
-    };
-    let versions = state.store.set_versions(guild, id)?;
-    if versions.is_empty() {
-        return Ok(Reply::notice(format!(
-            "`{id}` has no stored versions in this server (built-in sets aren't versioned here)."
-        )));
-    }
-    let current = versions.last().map(|v| v.revision);
-    let lines: Vec<String> = versions
-        .iter()
-        .rev()
-        .take(25)
-        .map(|v| {
-            let what = if v.source.is_some() {
-                "upload"
-            } else {
-                "removal"
-            };
-            let mark = if Some(v.revision) == current && v.source.is_some() {
-                " ← current"
-            } else {
-                ""
-            };
-            format!(
-                "**v{}** — {what} by <@{}> <t:{}:R>{mark}",
-                v.revision,
-                v.changed_by,
-                v.changed_at_ms / 1000
-            )
-        })
-        .collect();
-    Ok(Reply::notice(format!(
-        "Versions of `{id}` (newest first):\n{}\n\nRestore one with `/questions rollback`.",
-        lines.join("\n")
-    )))
-}
-
-fn rollback(
-    state: &State,
-    guild: u64,
-    user: u64,
-    set_id: Option<&SetId>,
-    version: u32,
-) -> Result<Reply> {
-    let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
-    };
-    let versions = state.store.set_versions(guild, id)?;
-    let Some(target) = versions.iter().find(|v| v.revision == version) else {
-        let known: Vec<String> = versions
-            .iter()
-            .map(|v| format!("v{}", v.revision))
-            .collect();
-        return Ok(Reply::notice(format!(
-            "`{id}` has no version {version}. Stored: {}.",
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        )));
-    };
-    let Some(source) = &target.source else {
-        return Ok(Reply::notice(format!(
-            "Version {version} of `{id}` is a removal; pick an upload to restore."
-        )));
-    };
-    let revision = state
-        .store
-        .add_set_version(guild, id, Some(source), user, false)?;
-    Ok(Reply::notice(format!(
-        "Restored version {version} of `{id}`: it is now the current version ({revision})."
-    )))
-}
-
-fn remove(state: &State, guild: u64, user: u64, set_id: Option<&SetId>) -> Result<Reply> {
-    let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
-    };
-    if !state
-        .store
-        .current_sets(guild)?
-        .iter()
-        .any(|s| &s.set_id == id)
-    {
-        return Ok(Reply::notice(format!(
-            "`{id}` is not a server set, so there is nothing to remove (built-in sets stay)."
-        )));
-    }
-    // Also resets the server to the default if this was its set, in the same write.
-    let revision = state.store.add_set_version(guild, id, None, user, false)?;
-    Ok(Reply::notice(format!(
-        "Removed `{id}`. Its versions are kept (`/questions versions`); roll back to restore it. (Recorded as version {revision}.)"
-    )))
-}
-
-async fn panel(ctx: &Context, channel: ChannelId, set: Option<SetId>) -> Result<Reply> {
-    let embed = CreateEmbed::new()
-        .title("Which backend framework fits your project?")
-        .description("Answer a few questions about your team and project; I'll recommend one of the guide's seven frameworks and explain why. Only you will see your answers.");
-    let button = CreateButton::new(Other::Panel(set.map(|s| s.to_string())).to_string())
-        .label("Find my framework")
-        .style(ButtonStyle::Primary);
-    let mut reply = Reply::embed(embed);
-    reply.components = vec![CreateActionRow::Buttons(vec![button])];
-    channel
-        .send_message(&ctx.http, reply.into_message())
-        .await
-        .context("could not post the panel (does the bot have Send Messages there?)")?;
-    Ok(Reply::notice(format!(
-        "Posted the panel in <#{channel}>. Its button keeps working after restarts."
-    )))
-}
-
-fn settings(
-    state: &State,
-    guild: u64,
-    log_channel: Option<&ResolvedValue<'_>>,
-    stop_logging: Option<bool>,
-    public_results: Option<bool>,
-) -> Result<Reply> {
-    let mut settings: GuildSettings = state.store.settings(guild)?;
-    if let Some(ResolvedValue::Channel(channel)) = log_channel {
-        settings.log_channel_id = Some(channel.id.get());
-    }
-    if stop_logging == Some(true) {
-        settings.log_channel_id = None;
-    }
-    if let Some(public) = public_results {
-        settings.results_public = public;
-    }
-    state.store.put_settings(guild, &settings)?;
-    let logging = settings
-        .log_channel_id
-        .map_or("off".to_owned(), |c| format!("in <#{c}>"));
-    let visibility = if settings.results_public {
-        "public (posted in the channel)"
-    } else {
-        "private (only the user sees them)"
-    };
-    Ok(Reply::notice(format!(
-        "**Settings**\nResult logging: {logging}\nResults: {visibility}"
-    )))
 }
