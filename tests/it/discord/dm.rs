@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    answer, button, callback_type, components, deferred_answer, description, footer, guild_user,
-    is_ephemeral, select, sent, title, Bot,
+    answer, button, callback_data, callback_type, components, deferred_answer, description, footer,
+    guild_user, is_ephemeral, select, sent, title, Bot,
 };
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, dm_channel_id, Origin};
@@ -238,5 +238,27 @@ async fn recommend_with_dm_and_closed_dms_carries_on_privately_in_the_channel() 
         title(&bot.message(&token)),
         prompt("default", "stick_to_languages")
     );
+    bot.fake.assert_no_violations();
+}
+
+#[tokio::test]
+async fn recommend_as_a_slash_command_in_the_bots_dm_is_visible_and_takes_typed_replies() {
+    let bot = Bot::start().await;
+    let user = payloads::user("sam");
+    let origin = Origin::dm(user.clone());
+    let options = json!([{ "name": "set", "type": 3, "value": "quick" }]);
+    let (call, _) = bot.command("recommend", options, &origin).await;
+    assert_eq!(callback_type(&call), 4);
+    assert!(!is_ephemeral(&call), "nothing to hide in a DM");
+    assert_eq!(title(&callback_data(&call)), prompt("quick", "language"));
+
+    // The conversation takes typed replies in the same DM, to the end.
+    for (text, next) in [("rust", "app_type"), ("api", "scale"), ("huge", "deadline")] {
+        let body = sent(&bot.dm(&user, text).await);
+        assert_eq!(title(&body), prompt("quick", next), "after “{text}”");
+    }
+    let result = sent(&bot.dm(&user, "long run").await);
+    assert!(!title(&result).is_empty(), "a result: {result}");
+    assert!(!labels(&result).iter().any(|l| l == "Share to channel"));
     bot.fake.assert_no_violations();
 }
