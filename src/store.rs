@@ -79,6 +79,15 @@ pub struct GuildSettings {
     pub results_public: bool,
 }
 
+/// A change to a server's settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    /// `Some(Some(channel))` logs there, `Some(None)` stops logging.
+    pub log_channel_id: Option<Option<u64>>,
+    /// Whether results are public.
+    pub results_public: Option<bool>,
+}
+
 /// One stored version of a server's question set. A removal is stored as a version
 /// without source, so nothing is ever lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,9 +108,9 @@ pub struct StoredSet {
 pub trait GuildStore: Send + Sync {
     /// The server's settings (defaults when none were saved).
     fn settings(&self, guild_id: u64) -> anyhow::Result<GuildSettings>;
-    /// Saves the server's logging and visibility settings (not the active set: see
-    /// [`GuildStore::set_active`]).
-    fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> anyhow::Result<()>;
+    /// Changes the server's logging and visibility settings in one write, leaving
+    /// what `change` doesn't mention (and the active set) as it is.
+    fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> anyhow::Result<()>;
     /// Stores a new version of a set (`None` source = removal) and returns its
     /// revision. In the same transaction, `activate` makes it the server's set, and a
     /// removal of the active set resets the server to the default.

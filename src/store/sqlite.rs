@@ -9,8 +9,8 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{
-    GuildSettings, GuildStore, HistoryStore, PendingUpload, Session, SessionStore, StoredResult,
-    StoredSet,
+    GuildSettings, GuildStore, HistoryStore, PendingUpload, Session, SessionStore, SettingsChange,
+    StoredResult, StoredSet,
 };
 use crate::ids::SetId;
 
@@ -260,14 +260,21 @@ impl GuildStore for SqliteStore {
         Ok(settings.unwrap_or_default())
     }
 
-    fn put_settings(&self, guild_id: u64, settings: &GuildSettings) -> Result<()> {
-        // The active set is left alone: it changes only through `set_active` and
-        // `add_set_version`, so a concurrent `/questions use` isn't overwritten.
+    fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> Result<()> {
+        // One statement: concurrent changes of different settings (or of the active
+        // set) don't overwrite each other.
         self.lock()?.execute(
-            "INSERT INTO guild_settings (guild_id, log_channel_id, results_public) VALUES (?1, ?2, ?3)
-             ON CONFLICT (guild_id) DO UPDATE
-             SET log_channel_id = excluded.log_channel_id, results_public = excluded.results_public",
-            params![id(guild_id), settings.log_channel_id.map(id), settings.results_public],
+            "INSERT INTO guild_settings (guild_id, log_channel_id, results_public)
+             VALUES (?1, ?2, COALESCE(?3, 0))
+             ON CONFLICT (guild_id) DO UPDATE SET
+                 log_channel_id = CASE WHEN ?4 THEN excluded.log_channel_id ELSE log_channel_id END,
+                 results_public = COALESCE(?3, results_public)",
+            params![
+                id(guild_id),
+                change.log_channel_id.flatten().map(id),
+                change.results_public,
+                change.log_channel_id.is_some()
+            ],
         )?;
         Ok(())
     }
@@ -602,11 +609,22 @@ mod tests {
         // Activation goes with the upload, and removing the active set resets it.
         store.add_set_version(5, &id, Some("v4"), 1, true).unwrap();
         assert_eq!(store.settings(5).unwrap().active_set, Some(id.clone()));
-        let logging = GuildSettings {
-            log_channel_id: Some(9),
-            ..GuildSettings::default()
+        let logging = SettingsChange {
+            log_channel_id: Some(Some(9)),
+            results_public: None,
         };
-        store.put_settings(5, &logging).unwrap();
+        store.update_settings(5, &logging).unwrap();
+        let public = SettingsChange {
+            log_channel_id: None,
+            results_public: Some(true),
+        };
+        store.update_settings(5, &public).unwrap();
+        assert_eq!(
+            store.settings(5).unwrap().log_channel_id,
+            Some(9),
+            "untouched"
+        );
+        assert!(store.settings(5).unwrap().results_public);
         assert_eq!(
             store.settings(5).unwrap().active_set,
             Some(id.clone()),

@@ -9,7 +9,7 @@ use crate::discord::custom_id::Other;
 use crate::discord::render::Reply;
 use crate::discord::State;
 use crate::ids::SetId;
-use crate::store::GuildSettings;
+use crate::store::SettingsChange;
 
 /// Posts the persistent "Find my framework" panel in `channel`.
 pub(super) async fn panel(ctx: &Context, channel: ChannelId, set: Option<SetId>) -> Result<Reply> {
@@ -38,17 +38,17 @@ pub(super) fn settings(
     stop_logging: Option<bool>,
     public_results: Option<bool>,
 ) -> Result<Reply> {
-    let mut settings: GuildSettings = state.store.settings(guild)?;
-    if let Some(ResolvedValue::Channel(channel)) = log_channel {
-        settings.log_channel_id = Some(channel.id.get());
-    }
-    if stop_logging == Some(true) {
-        settings.log_channel_id = None;
-    }
-    if let Some(public) = public_results {
-        settings.results_public = public;
-    }
-    state.store.put_settings(guild, &settings)?;
+    let log_channel_id = match (log_channel, stop_logging) {
+        (_, Some(true)) => Some(None),
+        (Some(ResolvedValue::Channel(channel)), _) => Some(Some(channel.id.get())),
+        _ => None,
+    };
+    let change = SettingsChange {
+        log_channel_id,
+        results_public: public_results,
+    };
+    state.store.update_settings(guild, &change)?;
+    let settings = state.store.settings(guild)?;
     let logging = settings
         .log_channel_id
         .map_or("off".to_owned(), |c| format!("in <#{c}>"));
