@@ -7,22 +7,14 @@ use serde_json::{json, Value};
 
 use super::{
     answer_in, assert_ephemeral_notice, button, callback_data, callback_type, components,
-    description, is_ephemeral, select, title, Bot, T,
+    description, is_ephemeral, questions, select, server_admin, title, upload_command, Bot, T,
 };
 use crate::support::fake_discord::payloads::{self, Origin, ADMINISTRATOR, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::Call;
 
-/// Manage Server (1 << 5) on top of an ordinary member's permissions.
-fn manage_server() -> String {
-    (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string()
-}
-
-/// The same admin in every call (ids are fixed so they can drive their own buttons).
+/// The same admin in every call.
 fn admin() -> Origin {
-    Origin::guild(payloads::member(
-        &payloads::user_with_id(1_100, "admin"),
-        &manage_server(),
-    ))
+    server_admin(1_100)
 }
 
 fn member() -> Origin {
@@ -78,24 +70,11 @@ prompt = "How big?"
     )
 }
 
-/// `/questions <sub> …options`.
-fn questions(sub: &str, options: Value, origin: &Origin) -> Value {
-    payloads::slash_command(
-        "questions",
-        json!([{ "name": sub, "type": 1, "options": options }]),
-        origin,
-    )
-}
-
 /// Uploads `bytes` as `filename`; returns the response message once the deferred
 /// acknowledgement has been edited into the answer.
 async fn upload(bot: &Bot, filename: &str, bytes: &[u8], activate: bool, origin: &Origin) -> Value {
     let attachment = bot.fake.host_attachment(filename, bytes);
-    let options = json!([
-        { "name": "file", "type": 11, "value": attachment["id"] },
-        { "name": "activate", "type": 5, "value": activate },
-    ]);
-    let interaction = payloads::with_attachment(questions("upload", options, origin), &attachment);
+    let interaction = upload_command(&attachment, Some(activate), origin);
     let token = interaction["token"].as_str().unwrap().to_owned();
     let mark = bot.fake.mark();
     let callback = bot.interact(interaction).await;

@@ -6,7 +6,10 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
-use super::{button, callback_data, components, description, footer, select, title, T};
+use super::{
+    button, callback_data, components, description, footer, questions, select, server_admin, title,
+    upload_command, T,
+};
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::FakeDiscord;
@@ -103,22 +106,10 @@ async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
     );
 
     // An upload the bot acknowledged.
-    let admin_perms = (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string();
-    let admin = Origin::guild(payloads::member(
-        &payloads::user_with_id(2_200, "admin"),
-        &admin_perms,
-    ));
+    let admin = server_admin(2_200);
     let source = "id = \"crash\"\ntitle = \"Crash test\"\nversion = 1\n\n[[questions]]\nid = \"q\"\nprompt = \"Still here?\"\n\n  [[questions.options]]\n  id = \"yes\"\n  label = \"Yes\"\n\n  [[questions.options]]\n  id = \"no\"\n  label = \"No\"\n";
     let attachment = fake.host_attachment("crash.toml", source.as_bytes());
-    let upload = payloads::with_attachment(
-        payloads::slash_command(
-            "questions",
-            json!([{ "name": "upload", "type": 1, "options": [{ "name": "file", "type": 11, "value": attachment["id"] }] }]),
-            &admin,
-        ),
-        &attachment,
-    );
-    let (acknowledged, _) = interact(&fake, upload).await;
+    let (acknowledged, _) = interact(&fake, upload_command(&attachment, None, &admin)).await;
     assert!(
         description(&acknowledged).contains("as version 1"),
         "{acknowledged}"
@@ -138,11 +129,7 @@ async fn a_killed_bot_loses_no_answer_and_no_acknowledged_upload() {
     assert!(title(&message).starts_with("What are you building?"));
 
     // And the upload is there.
-    let list = payloads::slash_command(
-        "questions",
-        json!([{ "name": "list", "type": 1, "options": [] }]),
-        &admin,
-    );
+    let list = questions("list", json!([]), &admin);
     let (listed, _) = interact(&fake, list).await;
     assert!(
         description(&listed).contains("`crash`"),
@@ -187,27 +174,13 @@ async fn answer(
 async fn a_bot_killed_in_the_middle_of_an_upload_stores_nothing_half_done() {
     let fake = FakeDiscord::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let admin_perms = (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string();
-    let admin = Origin::guild(payloads::member(
-        &payloads::user_with_id(2_300, "admin"),
-        &admin_perms,
-    ));
+    let admin = server_admin(2_300);
     let source = "id = \"midway\"\ntitle = \"Midway\"\nversion = 1\n\n[[questions]]\nid = \"q\"\nprompt = \"Here?\"\n\n  [[questions.options]]\n  id = \"yes\"\n  label = \"Yes\"\n\n  [[questions.options]]\n  id = \"no\"\n  label = \"No\"\n";
-    let upload = |attachment: &Value| {
-        payloads::with_attachment(
-            payloads::slash_command(
-                "questions",
-                json!([{ "name": "upload", "type": 1, "options": [{ "name": "file", "type": 11, "value": attachment["id"] }] }]),
-                &admin,
-            ),
-            attachment,
-        )
-    };
     let process = Process::start(&fake, dir.path()).await;
 
     // The upload is acknowledged (deferred) and then hangs on the download: kill now.
     let stalled = fake.host_stalled_attachment("midway.toml", source.as_bytes());
-    let interaction = upload(&stalled);
+    let interaction = upload_command(&stalled, None, &admin);
     let token = interaction["token"].as_str().unwrap().to_owned();
     let mark = fake.mark();
     fake.dispatch("INTERACTION_CREATE", interaction)
@@ -223,11 +196,7 @@ async fn a_bot_killed_in_the_middle_of_an_upload_stores_nothing_half_done() {
     process.kill();
 
     let _process = Process::start(&fake, dir.path()).await;
-    let list = payloads::slash_command(
-        "questions",
-        json!([{ "name": "list", "type": 1, "options": [] }]),
-        &admin,
-    );
+    let list = questions("list", json!([]), &admin);
     let (listed, _) = interact(&fake, list).await;
     assert!(
         !description(&listed).contains("`midway`"),
@@ -237,7 +206,11 @@ async fn a_bot_killed_in_the_middle_of_an_upload_stores_nothing_half_done() {
     // The admin simply uploads again: it is the first version.
     let (stored, _) = interact(
         &fake,
-        upload(&fake.host_attachment("midway.toml", source.as_bytes())),
+        upload_command(
+            &fake.host_attachment("midway.toml", source.as_bytes()),
+            None,
+            &admin,
+        ),
     )
     .await;
     assert!(description(&stored).contains("as version 1"), "{stored}");

@@ -377,3 +377,34 @@ pub async fn assert_quiet(bot: &Bot, mark: usize, expected: usize) {
 
 /// How long a negative check waits for a request that must not come.
 pub const QUIET: Duration = Duration::from_millis(300);
+
+/// A member with Manage Server (1 << 5) on top of an ordinary member's permissions;
+/// the id is fixed so they can drive their own buttons.
+pub fn server_admin(id: u64) -> Origin {
+    let permissions = (MEMBER_PERMISSIONS.parse::<u64>().unwrap() | 32).to_string();
+    Origin::guild(payloads::member(
+        &payloads::user_with_id(id, "admin"),
+        &permissions,
+    ))
+}
+
+/// `/questions <sub> …options`.
+pub fn questions(sub: &str, options: Value, origin: &Origin) -> Value {
+    payloads::slash_command(
+        "questions",
+        json!([{ "name": sub, "type": 1, "options": options }]),
+        origin,
+    )
+}
+
+/// `/questions upload` of a hosted attachment, with `activate` when given.
+pub fn upload_command(attachment: &Value, activate: Option<bool>, origin: &Origin) -> Value {
+    let mut options = vec![json!({ "name": "file", "type": 11, "value": attachment["id"] })];
+    if let Some(activate) = activate {
+        options.push(json!({ "name": "activate", "type": 5, "value": activate }));
+    }
+    payloads::with_attachment(
+        questions("upload", Value::Array(options), origin),
+        attachment,
+    )
+}
