@@ -99,6 +99,13 @@ pub fn bonus_line(catalogue: &Catalogue, bonus: &Bonus) -> String {
     }
 }
 
+/// Display names of several languages, in the given order.
+pub fn language_names(catalogue: &Catalogue, ids: &[LanguageId]) -> Vec<String> {
+    ids.iter()
+        .map(|l| language_name(catalogue, l).to_owned())
+        .collect()
+}
+
 /// Why a framework is ruled out, e.g. `ruled out by “No Rust”`.
 pub fn exclusion_reason(catalogue: &Catalogue, exclusion: &Exclusion) -> String {
     let label = &exclusion.because.label;
@@ -106,24 +113,14 @@ pub fn exclusion_reason(catalogue: &Catalogue, exclusion: &Exclusion) -> String 
         ExclusionKind::Excluded => format!("ruled out by “{label}”"),
         ExclusionKind::OnlyLanguages { allowed } => format!(
             "not in {} (you said “{label}”)",
-            join_or(
-                &allowed
-                    .iter()
-                    .map(|l| language_name(catalogue, l).to_owned())
-                    .collect::<Vec<_>>()
-            )
+            join_or(&language_names(catalogue, allowed))
         ),
         ExclusionKind::OnlyTeamLanguages { team } if team.is_empty() => {
             format!("none of your team's languages is one of the guide's (you said “{label}”)")
         }
         ExclusionKind::OnlyTeamLanguages { team } => format!(
             "not in your team's languages, {} (you said “{label}”)",
-            join_and(
-                &team
-                    .iter()
-                    .map(|l| language_name(catalogue, l).to_owned())
-                    .collect::<Vec<_>>()
-            )
+            join_and(&language_names(catalogue, team))
         ),
     }
 }

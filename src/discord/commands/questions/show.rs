@@ -86,11 +86,7 @@ fn effects_line(catalogue: &Catalogue, option: &crate::questionnaire::AnswerOpti
         parts.push(format!("excludes {}", names.join(", ")));
     }
     if !e.only_languages.is_empty() {
-        let names: Vec<String> = e
-            .only_languages
-            .iter()
-            .map(|l| text::language_name(catalogue, l).to_owned())
-            .collect();
+        let names = text::language_names(catalogue, &e.only_languages);
         parts.push(format!("only {}", names.join(", ")));
     }
     if e.only_team_languages {
