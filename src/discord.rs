@@ -133,7 +133,7 @@ impl State {
     }
 
     /// Any stored revision of a server set (conversations keep theirs).
-    pub fn stored_set(
+    pub async fn stored_set(
         &self,
         guild_id: u64,
         id: &SetId,
@@ -145,7 +145,8 @@ impl State {
         }
         let stored = self
             .store
-            .set_versions(guild_id, id)?
+            .set_versions(guild_id, id)
+            .await?
             .into_iter()
             .find(|v| v.revision == revision);
         match stored {
@@ -159,7 +160,7 @@ impl State {
     /// The sets available in a server (or a DM): built-in ones, then the server's,
     /// a server set replacing a built-in one with the same id; each with where it
     /// comes from.
-    pub fn resolve_sets(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Resolved>> {
+    pub async fn resolve_sets(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Resolved>> {
         let mut sets: BTreeMap<SetId, Resolved> = self
             .sets
             .iter()
@@ -174,7 +175,7 @@ impl State {
             })
             .collect();
         if let Some(guild) = guild_id {
-            for stored in self.store.current_sets(guild)? {
+            for stored in self.store.current_sets(guild).await? {
                 // One unreadable stored set (e.g. checked against an older catalogue)
                 // must not take the server's other sets down with it.
                 match self.parse_stored(guild, &stored) {
@@ -192,31 +193,35 @@ impl State {
     }
 
     /// The sets available in a server (or a DM), for listing.
-    pub fn sets_for(&self, guild_id: Option<u64>) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {
+    pub async fn sets_for(
+        &self,
+        guild_id: Option<u64>,
+    ) -> Result<BTreeMap<SetId, Arc<QuestionSet>>> {
         Ok(self
-            .resolve_sets(guild_id)?
+            .resolve_sets(guild_id)
+            .await?
             .into_iter()
             .map(|(id, resolved)| (id, resolved.set))
             .collect())
     }
 
     /// The set with this id in a server (or a DM).
-    pub fn find_set(&self, guild_id: Option<u64>, id: &SetId) -> Result<Option<Resolved>> {
-        Ok(self.resolve_sets(guild_id)?.remove(id))
+    pub async fn find_set(&self, guild_id: Option<u64>, id: &SetId) -> Result<Option<Resolved>> {
+        Ok(self.resolve_sets(guild_id).await?.remove(id))
     }
 
     /// The set `/recommend` uses when none is named: the server's chosen one, else
     /// the default (the server's own `default` if it has one).
-    pub fn active_set(&self, guild_id: Option<u64>) -> Result<Resolved> {
+    pub async fn active_set(&self, guild_id: Option<u64>) -> Result<Resolved> {
         if let Some(guild) = guild_id {
-            if let Some(id) = self.store.settings(guild)?.active_set {
-                if let Some(set) = self.find_set(Some(guild), &id)? {
+            if let Some(id) = self.store.settings(guild).await?.active_set {
+                if let Some(set) = self.find_set(Some(guild), &id).await? {
                     return Ok(set);
                 }
                 warn!(set = %id, "the server's chosen set is gone; using the default");
             }
         }
-        let mut sets = self.resolve_sets(guild_id)?;
+        let mut sets = self.resolve_sets(guild_id).await?;
         match sets.remove(&SetId::from("default")) {
             Some(set) => Ok(set),
             None => sets
@@ -278,7 +283,7 @@ async fn purge_idle_sessions(state: Arc<State>) {
     loop {
         tick.tick().await;
         let cutoff = crate::store::now_ms().saturating_sub(millis(state.idle_timeout));
-        match state.store.purge_idle(cutoff) {
+        match state.store.purge_idle(cutoff).await {
             Ok(0) => {}
             Ok(n) => info!(count = n, "expired idle conversations"),
             Err(e) => warn!(
@@ -287,7 +292,7 @@ async fn purge_idle_sessions(state: Arc<State>) {
             ),
         }
         let cutoff = crate::store::now_ms().saturating_sub(millis(PENDING_UPLOAD_LIFETIME));
-        if let Err(e) = state.store.purge_pending(cutoff) {
+        if let Err(e) = state.store.purge_pending(cutoff).await {
             warn!(
                 error = format!("{e:#}"),
                 "could not purge old upload confirmations"

@@ -1,9 +1,13 @@
 //! Storage: conversations in progress, per-server settings and question sets (every
-//! version kept), and completed recommendations. Behind narrow traits so SQLite (the
-//! default) can be joined by PostgreSQL for multi-process deployments.
+//! version kept), and completed recommendations. Behind narrow async traits with two
+//! backends: SQLite (the embedded default) and PostgreSQL (many processes, one bot).
+//!
+//! Every method is `async` and no implementation blocks a runtime thread: SQLite runs
+//! on blocking threads through a connection pool, PostgreSQL through an async driver.
 
 mod sqlite;
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
@@ -52,20 +56,21 @@ impl Session {
 }
 
 /// Where conversations in progress are kept.
+#[async_trait]
 pub trait SessionStore: Send + Sync {
     /// The session with this id.
-    fn get(&self, id: &str) -> anyhow::Result<Option<Session>>;
+    async fn get(&self, id: &str) -> anyhow::Result<Option<Session>>;
     /// Inserts or replaces a session; durable when it returns.
-    fn put(&self, session: &Session) -> anyhow::Result<()>;
+    async fn put(&self, session: &Session) -> anyhow::Result<()>;
     /// Replaces a session only if its stored step is still `expected_step`, so two
     /// simultaneous clicks can't both apply; returns whether it was replaced.
-    fn replace(&self, session: &Session, expected_step: u32) -> anyhow::Result<bool>;
+    async fn replace(&self, session: &Session, expected_step: u32) -> anyhow::Result<bool>;
     /// The user's most recent DM session that is still asking questions.
-    fn open_dm(&self, user_id: u64) -> anyhow::Result<Option<Session>>;
+    async fn open_dm(&self, user_id: u64) -> anyhow::Result<Option<Session>>;
     /// Deletes a session.
-    fn remove(&self, id: &str) -> anyhow::Result<()>;
+    async fn remove(&self, id: &str) -> anyhow::Result<()>;
     /// Deletes sessions untouched since before `cutoff_ms`; returns how many.
-    fn purge_idle(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
+    async fn purge_idle(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
 }
 
 /// A server's choices.
@@ -105,16 +110,17 @@ pub struct StoredSet {
 }
 
 /// Per-server settings and question sets.
+#[async_trait]
 pub trait GuildStore: Send + Sync {
     /// The server's settings (defaults when none were saved).
-    fn settings(&self, guild_id: u64) -> anyhow::Result<GuildSettings>;
+    async fn settings(&self, guild_id: u64) -> anyhow::Result<GuildSettings>;
     /// Changes the server's logging and visibility settings in one write, leaving
     /// what `change` doesn't mention (and the active set) as it is.
-    fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> anyhow::Result<()>;
+    async fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> anyhow::Result<()>;
     /// Stores a new version of a set (`None` source = removal) and returns its
     /// revision. In the same transaction, `activate` makes it the server's set, and a
     /// removal of the active set resets the server to the default.
-    fn add_set_version(
+    async fn add_set_version(
         &self,
         guild_id: u64,
         set_id: &SetId,
@@ -123,17 +129,17 @@ pub trait GuildStore: Send + Sync {
         activate: bool,
     ) -> anyhow::Result<u32>;
     /// Chooses the server's set (`None` = the built-in default), in one write.
-    fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> anyhow::Result<()>;
+    async fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> anyhow::Result<()>;
     /// The latest version of every set of the server that is not removed.
-    fn current_sets(&self, guild_id: u64) -> anyhow::Result<Vec<StoredSet>>;
+    async fn current_sets(&self, guild_id: u64) -> anyhow::Result<Vec<StoredSet>>;
     /// Every version of one set, oldest first.
-    fn set_versions(&self, guild_id: u64, set_id: &SetId) -> anyhow::Result<Vec<StoredSet>>;
+    async fn set_versions(&self, guild_id: u64, set_id: &SetId) -> anyhow::Result<Vec<StoredSet>>;
     /// Keeps an upload until an admin confirms replacing a set.
-    fn put_pending(&self, upload: &PendingUpload) -> anyhow::Result<()>;
+    async fn put_pending(&self, upload: &PendingUpload) -> anyhow::Result<()>;
     /// Removes and returns a pending upload (so a double click can't apply it twice).
-    fn take_pending(&self, id: &str) -> anyhow::Result<Option<PendingUpload>>;
+    async fn take_pending(&self, id: &str) -> anyhow::Result<Option<PendingUpload>>;
     /// Drops uploads never confirmed since before `cutoff_ms`; returns how many.
-    fn purge_pending(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
+    async fn purge_pending(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
 }
 
 /// An upload that would replace an existing set, waiting for confirmation.
@@ -177,20 +183,27 @@ pub struct StoredResult {
 }
 
 /// Completed recommendations.
+#[async_trait]
 pub trait HistoryStore: Send + Sync {
     /// Stores a new result and, in the same transaction, records its id in the
     /// session it finished (`session.result_id`); returns the id.
-    fn add_result(&self, result: &StoredResult, session: &mut Session) -> anyhow::Result<i64>;
+    async fn add_result(&self, result: &StoredResult, session: &mut Session)
+        -> anyhow::Result<i64>;
     /// Replaces a stored result (an answer was changed from the result screen).
-    fn update_result(&self, id: i64, result: &StoredResult) -> anyhow::Result<()>;
+    async fn update_result(&self, id: i64, result: &StoredResult) -> anyhow::Result<()>;
     /// The user's most recent results, newest first.
-    fn recent_results(&self, user_id: u64, limit: usize) -> anyhow::Result<Vec<StoredResult>>;
+    async fn recent_results(&self, user_id: u64, limit: usize)
+        -> anyhow::Result<Vec<StoredResult>>;
 }
 
 /// Everything the bot stores.
-pub trait Storage: SessionStore + GuildStore + HistoryStore {}
-
-impl<T: SessionStore + GuildStore + HistoryStore> Storage for T {}
+#[async_trait]
+pub trait Storage: SessionStore + GuildStore + HistoryStore {
+    /// Which backend this is (`sqlite` or `postgres`), for logs and metrics.
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers (a trivial query), for health checks.
+    async fn ping(&self) -> anyhow::Result<()>;
+}
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {

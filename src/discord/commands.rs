@@ -100,10 +100,10 @@ pub async fn autocomplete(
     };
     let choices = match command.data.name.as_str() {
         recommend::NAME => {
-            recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?
+            recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value).await?
         }
         questions::NAME => {
-            questions::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value)?
+            questions::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value).await?
         }
         framework::NAME | compare::NAME => framework_choices(&state.catalogue, focused.value),
         _ => Vec::new(),

@@ -13,11 +13,11 @@ use crate::questionnaire::{Choice, Question};
 /// Handles one DM from a user.
 pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<()> {
     let user = message.author.id.get();
-    let open = state.store.open_dm(user)?;
+    let open = state.store.open_dm(user).await?;
     let mut note = None;
     let session = match open {
         Some(session) if flow::is_expired(state, &session) => {
-            state.store.remove(&session.id)?;
+            state.store.remove(&session.id).await?;
             note = Some(format!(
                 "{} Let's start again.",
                 Stale::Expired.reason(state)
@@ -28,7 +28,7 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
     };
     let Some(mut session) = session else {
         // No open conversation: any message starts one on the default set.
-        let set = state.active_set(None)?;
+        let set = state.active_set(None).await?;
         let session = flow::new_session(
             &set,
             session_id(message.id.get()),
@@ -36,7 +36,7 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
             None,
             Some(message.channel_id.get()),
         );
-        state.store.put(&session)?;
+        state.store.put(&session).await?;
         let mut reply = flow::view(state, &set, &session)?;
         reply.content = Some(note.unwrap_or_else(|| {
             "Hi! Let's find the backend framework that fits your project. Answer with the buttons or by typing.".to_owned()
@@ -44,10 +44,10 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         send(ctx, message.channel_id, reply).await?;
         return Ok(());
     };
-    let set = match flow::session_set(state, &session)? {
+    let set = match flow::session_set(state, &session).await? {
         Ok(set) => set,
         Err(stale) => {
-            state.store.remove(&session.id)?;
+            state.store.remove(&session.id).await?;
             let text = format!(
                 "{} Send me another message to start again.",
                 stale.reason(state)
@@ -68,9 +68,9 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
         });
     match step {
         Ok(next) => {
-            if !flow::save(state, &mut session, next)? {
+            if !flow::save(state, &mut session, next).await? {
                 // Another message was handled first: show where things stand now.
-                let Some(current) = state.store.get(&session.id)? else {
+                let Some(current) = state.store.get(&session.id).await? else {
                     return Ok(());
                 };
                 let mut reply = flow::view(state, set, &current)?;
@@ -84,7 +84,8 @@ pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<
             // A result is stored before it is shown, and logged after.
             let finished = match session.conversation.view(set, &state.catalogue)? {
                 View::Finished(recommendation) => {
-                    flow::store_result(state, set, &mut session, &recommendation)?
+                    flow::store_result(state, set, &mut session, &recommendation)
+                        .await?
                         .then_some(recommendation)
                 }
                 _ => None,

@@ -87,10 +87,13 @@ pub fn is_expired(state: &State, session: &Session) -> bool {
 
 /// The set a session runs on: the very version it started with (a server set's
 /// stored revision, or the built-in set), or why it is gone.
-pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<QuestionSet>, Stale>> {
+pub async fn session_set(
+    state: &State,
+    session: &Session,
+) -> Result<Result<Arc<QuestionSet>, Stale>> {
     let id = &session.conversation.set;
     let set = match (session.guild_id, session.set_revision) {
-        (Some(guild), Some(revision)) => match state.stored_set(guild, id, revision) {
+        (Some(guild), Some(revision)) => match state.stored_set(guild, id, revision).await {
             Ok(set) => set,
             // A stored version that no longer loads (e.g. checked by an older build)
             // ends the conversation cleanly instead of failing every click.
@@ -110,7 +113,11 @@ pub fn session_set(state: &State, session: &Session) -> Result<Result<Arc<Questi
 /// step. Returns `false`, storing nothing, when another click or message changed it
 /// first: the caller treats the input as outdated.
 #[must_use = "an outdated input must be reported, not shown as applied"]
-pub fn save(state: &State, session: &mut Session, conversation: Conversation) -> Result<bool> {
+pub async fn save(
+    state: &State,
+    session: &mut Session,
+    conversation: Conversation,
+) -> Result<bool> {
     let expected = session.step;
     // Back at no answers means "Start over": the next result is a new one, not an
     // update of the last.
@@ -123,6 +130,7 @@ pub fn save(state: &State, session: &mut Session, conversation: Conversation) ->
     state
         .store
         .replace(session, expected)
+        .await
         .context("could not store the conversation")
 }
 
@@ -194,21 +202,21 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         )
         .await;
     };
-    let Some(mut session) = state.store.get(&id.session)? else {
+    let Some(mut session) = state.store.get(&id.session).await? else {
         return ephemeral(ctx, click, &Stale::Gone.message(state)).await;
     };
     if session.user_id != click.user.id.get() {
         return ephemeral(ctx, click, "This isn't yours: these buttons belong to someone else's questionnaire. Run `/recommend` to get your own recommendation.").await;
     }
     if is_expired(state, &session) {
-        state.store.remove(&session.id)?;
+        state.store.remove(&session.id).await?;
         return ephemeral(ctx, click, &Stale::Expired.message(state)).await;
     }
     if id.step != session.step {
         debug!(clicked = id.step, current = session.step, "outdated click");
         return ephemeral(ctx, click, OUTDATED).await;
     }
-    let set = match session_set(state, &session)? {
+    let set = match session_set(state, &session).await? {
         Ok(set) => set,
         Err(stale) => return ephemeral(ctx, click, &stale.message(state)).await,
     };
@@ -279,13 +287,15 @@ pub async fn click(ctx: &Context, state: &State, click: &ComponentInteraction) -
         Err(refused) => return ephemeral(ctx, click, &format!("Sorry, {refused}.")).await,
     };
     let was_finished = session.conversation.stage == Stage::Finished;
-    if !save(state, &mut session, next)? {
+    if !save(state, &mut session, next).await? {
         return ephemeral(ctx, click, OUTDATED).await;
     }
     // A result is stored before it is shown.
     let new_result = match finished(state, set, &session) {
         Some(recommendation) if !was_finished => {
-            store_result(state, set, &mut session, &recommendation)?.then_some(recommendation)
+            store_result(state, set, &mut session, &recommendation)
+                .await?
+                .then_some(recommendation)
         }
         _ => None,
     };
@@ -326,12 +336,12 @@ async fn start_from_panel(
 ) -> Result<()> {
     let guild = click.guild_id.map(|g| g.get());
     let set = match set {
-        Some(id) => state.find_set(guild, &SetId::from(id))?,
+        Some(id) => state.find_set(guild, &SetId::from(id)).await?,
         None => None,
     };
     let set = match set {
         Some(set) => set,
-        None => state.active_set(guild)?,
+        None => state.active_set(guild).await?,
     };
     let session = new_session(
         &set,
@@ -343,6 +353,7 @@ async fn start_from_panel(
     state
         .store
         .put(&session)
+        .await
         .context("could not store the conversation")?;
     let reply = view(state, &set, &session)?;
     respond(
@@ -356,7 +367,7 @@ async fn start_from_panel(
 /// Stores a finished recommendation, or updates it after an answer was changed from
 /// the result. Returns whether it is new (then the server's log and public-results
 /// settings apply). Previews are not recorded.
-pub fn store_result(
+pub async fn store_result(
     state: &State,
     set: &QuestionSet,
     session: &mut Session,
@@ -377,10 +388,10 @@ pub fn store_result(
         created_at_ms: now_ms(),
     };
     if let Some(id) = session.result_id {
-        state.store.update_result(id, &result)?;
+        state.store.update_result(id, &result).await?;
         return Ok(false);
     }
-    state.store.add_result(&result, session)?;
+    state.store.add_result(&result, session).await?;
     Ok(true)
 }
 
@@ -396,7 +407,7 @@ pub async fn announce(
     let Some(guild) = session.guild_id else {
         return Ok(false);
     };
-    let settings = state.store.settings(guild)?;
+    let settings = state.store.settings(guild).await?;
     if let Some(channel) = settings.log_channel_id {
         let mut card = render::share_card(&state.catalogue, recommendation);
         card.content = Some(format!(

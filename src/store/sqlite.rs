@@ -1,16 +1,18 @@
 //! The SQLite store: one file, created and migrated at start with versioned
 //! migrations (`PRAGMA user_version`), every write in a transaction, WAL journal so a
-//! killed process loses nothing that was acknowledged.
+//! killed process loses nothing that was acknowledged. Fine for one process (and the
+//! default, needing nothing installed); several processes share PostgreSQL instead.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{anyhow, bail, Context as _, Result};
+use async_trait::async_trait;
+use deadpool_sqlite::{Hook, HookError, Pool};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{
     GuildSettings, GuildStore, HistoryStore, PendingUpload, Session, SessionStore, SettingsChange,
-    StoredResult, StoredSet,
+    Storage, StoredResult, StoredSet,
 };
 use crate::ids::SetId;
 
@@ -81,49 +83,103 @@ const ACTIVATE: &str = "INSERT INTO guild_settings (guild_id, active_set) VALUES
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
-/// A SQLite database file (or an in-memory database for tests).
+/// Connections reading at once; SQLite in WAL mode lets readers run beside the writer.
+const READERS: usize = 4;
+
+/// A SQLite database file behind two pools: one connection that writes (writers queue
+/// for it asynchronously instead of spinning on SQLite's busy lock) and a few that
+/// read. Every statement runs on a blocking thread (deadpool-sqlite's `interact`),
+/// never on a runtime worker.
 pub struct SqliteStore {
-    connection: Mutex<Connection>,
+    writer: Pool,
+    readers: Pool,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database. A database from a newer
-    /// build or a file that isn't a database gives a clear error.
+    /// build or a file that isn't a database gives a clear error. Blocking: call it at
+    /// start, before serving.
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let connection = Connection::open(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         Self::prepare(connection)
-            .with_context(|| format!("cannot use the database {}", path.display()))
+            .with_context(|| format!("cannot use the database {}", path.display()))?;
+        Ok(SqliteStore {
+            writer: pool(path, 1)?,
+            readers: pool(path, READERS)?,
+        })
     }
 
-    /// A private in-memory database.
-    pub fn in_memory() -> Result<SqliteStore> {
-        Self::prepare(Connection::open_in_memory()?)
-    }
-
-    fn prepare(mut connection: Connection) -> Result<SqliteStore> {
+    fn prepare(mut connection: Connection) -> Result<()> {
         // The first read tells a corrupt or foreign file apart from a database.
         let version: i64 = connection
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| anyhow!("it is not a SQLite database or it is damaged ({e})"))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(
             &mut connection,
             usize::try_from(version).unwrap_or(usize::MAX),
             SCHEMA_VERSION,
-        )?;
-        Ok(SqliteStore {
-            connection: Mutex::new(connection),
-        })
+        )
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.connection
-            .lock()
-            .map_err(|_| anyhow!("the database connection was poisoned by a panic"))
+    /// Runs `work` on a connection of `pool`, on a blocking thread.
+    async fn run<T, F>(pool: &Pool, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let connection = pool
+            .get()
+            .await
+            .map_err(|e| anyhow!("no database connection available: {e}"))?;
+        connection
+            .interact(work)
+            .await
+            .map_err(|e| anyhow!("the database task failed: {e}"))?
     }
+
+    async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        Self::run(&self.writer, work).await
+    }
+
+    async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        Self::run(&self.readers, work).await
+    }
+}
+
+/// A pool of up to `size` connections to the (already migrated) file, each set up for
+/// durability with WAL: `synchronous = NORMAL` loses nothing acknowledged on a killed
+/// process, and a busy timeout covers another process writing the same file.
+fn pool(path: &Path, size: usize) -> Result<Pool> {
+    let manager = deadpool_sqlite::Manager::from_config(
+        &deadpool_sqlite::Config::new(path),
+        deadpool_sqlite::Runtime::Tokio1,
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .post_create(Hook::async_fn(|connection, _| {
+            Box::pin(async move {
+                connection
+                    .interact(|c| {
+                        c.pragma_update(None, "synchronous", "NORMAL")?;
+                        c.busy_timeout(std::time::Duration::from_secs(5))
+                    })
+                    .await
+                    .map_err(|e| HookError::message(e.to_string()))?
+                    .map_err(|e| HookError::message(e.to_string()))
+            })
+        }))
+        .build()
+        .context("cannot create the database connection pool")
 }
 
 /// Runs the migrations from `from` up to `to`, each in its own transaction.
@@ -153,81 +209,98 @@ fn unsigned(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
 
+fn unreadable_session(data: &str) -> Result<Session> {
+    serde_json::from_str(data).context("a stored conversation is unreadable")
+}
+
+#[async_trait]
 impl SessionStore for SqliteStore {
-    fn get(&self, session_id: &str) -> Result<Option<Session>> {
+    async fn get(&self, session_id: &str) -> Result<Option<Session>> {
+        let session_id = session_id.to_owned();
         let data: Option<String> = self
-            .lock()?
-            .prepare_cached("SELECT data FROM sessions WHERE id = ?1")?
-            .query_row([session_id], |r| r.get(0))
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable"))
-            .transpose()
+            .read(move |c| {
+                Ok(c.prepare_cached("SELECT data FROM sessions WHERE id = ?1")?
+                    .query_row([session_id], |r| r.get(0))
+                    .optional()?)
+            })
+            .await?;
+        data.as_deref().map(unreadable_session).transpose()
     }
 
-    fn put(&self, session: &Session) -> Result<()> {
+    async fn put(&self, session: &Session) -> Result<()> {
         let data = serde_json::to_string(session)?;
-        self.lock()?
-            .prepare_cached(
+        let (sid, user, dm, asking, at, step) = (
+            session.id.clone(),
+            id(session.user_id),
+            session.dm_channel_id.map(id),
+            session.is_asking(),
+            id(session.updated_at_ms),
+            session.step,
+        );
+        self.write(move |c| {
+            c.prepare_cached(
                 "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![
-                session.id,
-                id(session.user_id),
-                session.dm_channel_id.map(id),
-                session.is_asking(),
-                id(session.updated_at_ms),
-                data,
-                session.step
-            ])?;
-        Ok(())
+            .execute(params![sid, user, dm, asking, at, data, step])?;
+            Ok(())
+        })
+        .await
     }
 
-    fn replace(&self, session: &Session, expected_step: u32) -> Result<bool> {
+    async fn replace(&self, session: &Session, expected_step: u32) -> Result<bool> {
         let data = serde_json::to_string(session)?;
+        let (sid, dm, asking, at, step) = (
+            session.id.clone(),
+            session.dm_channel_id.map(id),
+            session.is_asking(),
+            id(session.updated_at_ms),
+            session.step,
+        );
         let changed = self
-            .lock()?
-            .prepare_cached(
-                "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
-                 WHERE id = ?1 AND step = ?7",
-            )?
-            .execute(params![
-                session.id,
-                session.dm_channel_id.map(id),
-                session.is_asking(),
-                id(session.updated_at_ms),
-                data,
-                session.step,
-                expected_step
-            ])?;
+            .write(move |c| {
+                Ok(c.prepare_cached(
+                    "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
+                     WHERE id = ?1 AND step = ?7",
+                )?
+                .execute(params![sid, dm, asking, at, data, step, expected_step])?)
+            })
+            .await?;
         Ok(changed == 1)
     }
 
-    fn open_dm(&self, user_id: u64) -> Result<Option<Session>> {
+    async fn open_dm(&self, user_id: u64) -> Result<Option<Session>> {
         let data: Option<String> = self
-            .lock()?
-            .query_row(
-                "SELECT data FROM sessions WHERE user_id = ?1 AND asking = 1 AND dm_channel_id IS NOT NULL
-                 ORDER BY updated_at_ms DESC LIMIT 1",
-                [id(user_id)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).context("a stored conversation is unreadable"))
-            .transpose()
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT data FROM sessions WHERE user_id = ?1 AND asking = 1 AND dm_channel_id IS NOT NULL
+                     ORDER BY updated_at_ms DESC LIMIT 1",
+                )?
+                .query_row([id(user_id)], |r| r.get(0))
+                .optional()?)
+            })
+            .await?;
+        data.as_deref().map(unreadable_session).transpose()
     }
 
-    fn remove(&self, session_id: &str) -> Result<()> {
-        self.lock()?
-            .execute("DELETE FROM sessions WHERE id = ?1", [session_id])?;
-        Ok(())
+    async fn remove(&self, session_id: &str) -> Result<()> {
+        let session_id = session_id.to_owned();
+        self.write(move |c| {
+            c.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+                .execute([session_id])?;
+            Ok(())
+        })
+        .await
     }
 
-    fn purge_idle(&self, cutoff_ms: u64) -> Result<usize> {
-        Ok(self.lock()?.execute(
-            "DELETE FROM sessions WHERE updated_at_ms < ?1",
-            [id(cutoff_ms)],
-        )?)
+    async fn purge_idle(&self, cutoff_ms: u64) -> Result<usize> {
+        self.write(move |c| {
+            Ok(c.execute(
+                "DELETE FROM sessions WHERE updated_at_ms < ?1",
+                [id(cutoff_ms)],
+            )?)
+        })
+        .await
     }
 }
 
@@ -241,45 +314,51 @@ fn stored_set(row: &Row<'_>) -> rusqlite::Result<StoredSet> {
     })
 }
 
+#[async_trait]
 impl GuildStore for SqliteStore {
-    fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
+    async fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
         let settings = self
-            .lock()?
-            .prepare_cached(
-                "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
-            )?
-            .query_row([id(guild_id)], |r| {
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
+                )?
+                .query_row([id(guild_id)], |r| {
                     Ok(GuildSettings {
                         active_set: r.get::<_, Option<String>>(0)?.map(SetId::new),
                         log_channel_id: r.get::<_, Option<i64>>(1)?.map(unsigned),
                         results_public: r.get(2)?,
                     })
-                },
-            )
-            .optional()?;
+                })
+                .optional()?)
+            })
+            .await?;
         Ok(settings.unwrap_or_default())
     }
 
-    fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> Result<()> {
+    async fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> Result<()> {
+        let change = *change;
         // One statement: concurrent changes of different settings (or of the active
         // set) don't overwrite each other.
-        self.lock()?.execute(
-            "INSERT INTO guild_settings (guild_id, log_channel_id, results_public)
-             VALUES (?1, ?2, COALESCE(?3, 0))
-             ON CONFLICT (guild_id) DO UPDATE SET
-                 log_channel_id = CASE WHEN ?4 THEN excluded.log_channel_id ELSE log_channel_id END,
-                 results_public = COALESCE(?3, results_public)",
-            params![
-                id(guild_id),
-                change.log_channel_id.flatten().map(id),
-                change.results_public,
-                change.log_channel_id.is_some()
-            ],
-        )?;
-        Ok(())
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO guild_settings (guild_id, log_channel_id, results_public)
+                 VALUES (?1, ?2, COALESCE(?3, 0))
+                 ON CONFLICT (guild_id) DO UPDATE SET
+                     log_channel_id = CASE WHEN ?4 THEN excluded.log_channel_id ELSE log_channel_id END,
+                     results_public = COALESCE(?3, results_public)",
+                params![
+                    id(guild_id),
+                    change.log_channel_id.flatten().map(id),
+                    change.results_public,
+                    change.log_channel_id.is_some()
+                ],
+            )?;
+            Ok(())
+        })
+        .await
     }
 
-    fn add_set_version(
+    async fn add_set_version(
         &self,
         guild_id: u64,
         set_id: &SetId,
@@ -287,178 +366,213 @@ impl GuildStore for SqliteStore {
         by: u64,
         activate: bool,
     ) -> Result<u32> {
-        let mut connection = self.lock()?;
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let revision: u32 = tx.query_row(
-            "SELECT COALESCE(MAX(revision), 0) + 1 FROM question_sets WHERE guild_id = ?1 AND set_id = ?2",
-            params![id(guild_id), set_id.as_str()],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT INTO question_sets (guild_id, set_id, revision, source, changed_by, changed_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id(guild_id), set_id.as_str(), revision, source, id(by), id(super::now_ms())],
-        )?;
-        if activate && source.is_some() {
-            tx.execute(ACTIVATE, params![id(guild_id), set_id.as_str()])?;
-        } else if source.is_none() {
-            tx.execute(
-                "UPDATE guild_settings SET active_set = NULL WHERE guild_id = ?1 AND active_set = ?2",
-                params![id(guild_id), set_id.as_str()],
+        let (set_id, source) = (set_id.as_str().to_owned(), source.map(str::to_owned));
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let revision: u32 = tx.query_row(
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM question_sets WHERE guild_id = ?1 AND set_id = ?2",
+                params![id(guild_id), set_id],
+                |r| r.get(0),
             )?;
-        }
-        tx.commit()?;
-        Ok(revision)
+            tx.execute(
+                "INSERT INTO question_sets (guild_id, set_id, revision, source, changed_by, changed_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id(guild_id), set_id, revision, source, id(by), id(super::now_ms())],
+            )?;
+            if activate && source.is_some() {
+                tx.execute(ACTIVATE, params![id(guild_id), set_id])?;
+            } else if source.is_none() {
+                tx.execute(
+                    "UPDATE guild_settings SET active_set = NULL WHERE guild_id = ?1 AND active_set = ?2",
+                    params![id(guild_id), set_id],
+                )?;
+            }
+            tx.commit()?;
+            Ok(revision)
+        })
+        .await
     }
 
-    fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> Result<()> {
-        self.lock()?
-            .execute(ACTIVATE, params![id(guild_id), set_id.map(SetId::as_str)])?;
-        Ok(())
+    async fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> Result<()> {
+        let set_id = set_id.map(|s| s.as_str().to_owned());
+        self.write(move |c| {
+            c.execute(ACTIVATE, params![id(guild_id), set_id])?;
+            Ok(())
+        })
+        .await
     }
 
-    fn current_sets(&self, guild_id: u64) -> Result<Vec<StoredSet>> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare_cached(
-            "SELECT q.set_id, q.revision, q.source, q.changed_by, q.changed_at_ms
-             FROM question_sets q
-             WHERE q.guild_id = ?1 AND q.source IS NOT NULL
-               AND q.revision = (SELECT MAX(revision) FROM question_sets
-                                 WHERE guild_id = q.guild_id AND set_id = q.set_id)
-             ORDER BY q.set_id",
-        )?;
-        let rows = statement.query_map([id(guild_id)], stored_set)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    async fn current_sets(&self, guild_id: u64) -> Result<Vec<StoredSet>> {
+        self.read(move |c| {
+            let mut statement = c.prepare_cached(
+                "SELECT q.set_id, q.revision, q.source, q.changed_by, q.changed_at_ms
+                 FROM question_sets q
+                 WHERE q.guild_id = ?1 AND q.source IS NOT NULL
+                   AND q.revision = (SELECT MAX(revision) FROM question_sets
+                                     WHERE guild_id = q.guild_id AND set_id = q.set_id)
+                 ORDER BY q.set_id",
+            )?;
+            let rows = statement.query_map([id(guild_id)], stored_set)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
     }
 
-    fn put_pending(&self, upload: &PendingUpload) -> Result<()> {
-        self.lock()?.execute(
-            "INSERT OR REPLACE INTO pending_uploads (id, guild_id, user_id, set_id, source, activate, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                upload.id,
-                id(upload.guild_id),
-                id(upload.user_id),
-                upload.set_id.as_str(),
-                upload.source,
-                upload.activate,
-                id(super::now_ms())
-            ],
-        )?;
-        Ok(())
+    async fn set_versions(&self, guild_id: u64, set_id: &SetId) -> Result<Vec<StoredSet>> {
+        let set_id = set_id.as_str().to_owned();
+        self.read(move |c| {
+            let mut statement = c.prepare_cached(
+                "SELECT set_id, revision, source, changed_by, changed_at_ms FROM question_sets
+                 WHERE guild_id = ?1 AND set_id = ?2 ORDER BY revision",
+            )?;
+            let rows = statement.query_map(params![id(guild_id), set_id], stored_set)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
     }
 
-    fn take_pending(&self, upload_id: &str) -> Result<Option<PendingUpload>> {
-        let mut connection = self.lock()?;
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let upload = tx
-            .query_row(
-                "SELECT id, guild_id, user_id, set_id, source, activate FROM pending_uploads WHERE id = ?1",
-                [upload_id],
-                |r| {
-                    Ok(PendingUpload {
-                        id: r.get(0)?,
-                        guild_id: unsigned(r.get(1)?),
-                        user_id: unsigned(r.get(2)?),
-                        set_id: SetId::new(r.get::<_, String>(3)?),
-                        source: r.get(4)?,
-                        activate: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?;
-        tx.execute("DELETE FROM pending_uploads WHERE id = ?1", [upload_id])?;
-        tx.commit()?;
-        Ok(upload)
+    async fn put_pending(&self, upload: &PendingUpload) -> Result<()> {
+        let upload = upload.clone();
+        self.write(move |c| {
+            c.execute(
+                "INSERT OR REPLACE INTO pending_uploads (id, guild_id, user_id, set_id, source, activate, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    upload.id,
+                    id(upload.guild_id),
+                    id(upload.user_id),
+                    upload.set_id.as_str(),
+                    upload.source,
+                    upload.activate,
+                    id(super::now_ms())
+                ],
+            )?;
+            Ok(())
+        })
+        .await
     }
 
-    fn purge_pending(&self, cutoff_ms: u64) -> Result<usize> {
-        Ok(self.lock()?.execute(
-            "DELETE FROM pending_uploads WHERE created_at_ms < ?1",
-            [id(cutoff_ms)],
-        )?)
+    async fn take_pending(&self, upload_id: &str) -> Result<Option<PendingUpload>> {
+        let upload_id = upload_id.to_owned();
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let upload = tx
+                .query_row(
+                    "SELECT id, guild_id, user_id, set_id, source, activate FROM pending_uploads WHERE id = ?1",
+                    [&upload_id],
+                    |r| {
+                        Ok(PendingUpload {
+                            id: r.get(0)?,
+                            guild_id: unsigned(r.get(1)?),
+                            user_id: unsigned(r.get(2)?),
+                            set_id: SetId::new(r.get::<_, String>(3)?),
+                            source: r.get(4)?,
+                            activate: r.get(5)?,
+                        })
+                    },
+                )
+                .optional()?;
+            tx.execute("DELETE FROM pending_uploads WHERE id = ?1", [&upload_id])?;
+            tx.commit()?;
+            Ok(upload)
+        })
+        .await
     }
 
-    fn set_versions(&self, guild_id: u64, set_id: &SetId) -> Result<Vec<StoredSet>> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare_cached(
-            "SELECT set_id, revision, source, changed_by, changed_at_ms FROM question_sets
-             WHERE guild_id = ?1 AND set_id = ?2 ORDER BY revision",
-        )?;
-        let rows = statement.query_map(params![id(guild_id), set_id.as_str()], stored_set)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    async fn purge_pending(&self, cutoff_ms: u64) -> Result<usize> {
+        self.write(move |c| {
+            Ok(c.execute(
+                "DELETE FROM pending_uploads WHERE created_at_ms < ?1",
+                [id(cutoff_ms)],
+            )?)
+        })
+        .await
     }
 }
 
+#[async_trait]
 impl HistoryStore for SqliteStore {
-    fn add_result(&self, result: &StoredResult, session: &mut Session) -> Result<i64> {
-        let mut connection = self.lock()?;
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO recommendations
-               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                id(result.user_id),
-                result.guild_id.map(id),
-                result.set_id.as_str(),
-                result.set_version,
-                result.set_title,
-                result.recommendation.guide_version,
-                serde_json::to_string(&result.answers)?,
-                serde_json::to_string(&result.recommendation)?,
-                id(result.created_at_ms)
-            ],
-        )?;
-        let result_id = tx.last_insert_rowid();
-        session.result_id = Some(result_id);
-        // Same step: if another click moved the session on meanwhile, that newer
-        // state wins and only the result row is kept.
-        tx.execute(
-            "UPDATE sessions SET data = ?2 WHERE id = ?1 AND step = ?3",
-            params![session.id, serde_json::to_string(session)?, session.step],
-        )?;
-        tx.commit()?;
+    async fn add_result(&self, result: &StoredResult, session: &mut Session) -> Result<i64> {
+        let row = (
+            id(result.user_id),
+            result.guild_id.map(id),
+            result.set_id.as_str().to_owned(),
+            result.set_version,
+            result.set_title.clone(),
+            result.recommendation.guide_version.clone(),
+            serde_json::to_string(&result.answers)?,
+            serde_json::to_string(&result.recommendation)?,
+            id(result.created_at_ms),
+        );
+        let mut finished = session.clone();
+        let (finished, result_id) = self
+            .write(move |c| {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.prepare_cached(
+                    "INSERT INTO recommendations
+                       (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8])?;
+                let result_id = tx.last_insert_rowid();
+                finished.result_id = Some(result_id);
+                // Same step: if another click moved the session on meanwhile, that
+                // newer state wins and only the result row is kept.
+                tx.prepare_cached("UPDATE sessions SET data = ?2 WHERE id = ?1 AND step = ?3")?
+                    .execute(params![
+                        finished.id,
+                        serde_json::to_string(&finished)?,
+                        finished.step
+                    ])?;
+                tx.commit()?;
+                Ok((finished, result_id))
+            })
+            .await?;
+        *session = finished;
         Ok(result_id)
     }
 
-    fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {
-        self.lock()?.execute(
-            "UPDATE recommendations SET answers = ?2, result = ?3, guide_version = ?4 WHERE id = ?1",
-            params![
-                result_id,
-                serde_json::to_string(&result.answers)?,
-                serde_json::to_string(&result.recommendation)?,
-                result.recommendation.guide_version
-            ],
-        )?;
-        Ok(())
+    async fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {
+        let answers = serde_json::to_string(&result.answers)?;
+        let recommendation = serde_json::to_string(&result.recommendation)?;
+        let guide_version = result.recommendation.guide_version.clone();
+        self.write(move |c| {
+            c.execute(
+                "UPDATE recommendations SET answers = ?2, result = ?3, guide_version = ?4 WHERE id = ?1",
+                params![result_id, answers, recommendation, guide_version],
+            )?;
+            Ok(())
+        })
+        .await
     }
 
-    fn recent_results(&self, user_id: u64, limit: usize) -> Result<Vec<StoredResult>> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare_cached(
-            "SELECT id, user_id, guild_id, set_id, set_version, set_title, answers, result, created_at_ms
-             FROM recommendations WHERE user_id = ?1 ORDER BY created_at_ms DESC, id DESC LIMIT ?2",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = statement.query_map(params![id(user_id), limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, u32>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, i64>(8)?,
-            ))
-        })?;
+    async fn recent_results(&self, user_id: u64, limit: usize) -> Result<Vec<StoredResult>> {
+        let rows = self
+            .read(move |c| {
+                let mut statement = c.prepare_cached(
+                    "SELECT id, user_id, guild_id, set_id, set_version, set_title, answers, result, created_at_ms
+                     FROM recommendations WHERE user_id = ?1 ORDER BY created_at_ms DESC, id DESC LIMIT ?2",
+                )?;
+                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+                let rows = statement.query_map(params![id(user_id), limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, i64>(8)?,
+                    ))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
         let mut results = Vec::new();
-        for row in rows {
-            let (row_id, user, guild, set_id, set_version, set_title, answers, result, created) =
-                row?;
+        for (row_id, user, guild, set_id, set_version, set_title, answers, result, created) in rows
+        {
             results.push(StoredResult {
                 id: row_id,
                 user_id: unsigned(user),
@@ -473,6 +587,19 @@ impl HistoryStore for SqliteStore {
             });
         }
         Ok(results)
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -499,38 +626,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_new_file_is_created_at_the_latest_schema_and_sessions_survive_reopening() {
+    #[tokio::test]
+    async fn a_new_file_is_created_at_the_latest_schema_and_sessions_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");
         let store = SqliteStore::open(&path).unwrap();
-        store.put(&session("s1", 7, Some(70), 10)).unwrap();
+        store.put(&session("s1", 7, Some(70), 10)).await.unwrap();
         drop(store);
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.get("s1").unwrap().unwrap().user_id, 7);
-        assert_eq!(store.open_dm(7).unwrap().unwrap().id, "s1");
-        assert_eq!(store.open_dm(8).unwrap(), None);
+        assert_eq!(store.get("s1").await.unwrap().unwrap().user_id, 7);
+        assert_eq!(store.open_dm(7).await.unwrap().unwrap().id, "s1");
+        assert_eq!(store.open_dm(8).await.unwrap(), None);
         // Compare-and-swap: only from the expected step.
         let mut next = session("s1", 7, Some(70), 12);
         next.step = 1;
-        assert!(store.replace(&next, 0).unwrap());
+        assert!(store.replace(&next, 0).await.unwrap());
         assert!(
-            !store.replace(&next, 0).unwrap(),
+            !store.replace(&next, 0).await.unwrap(),
             "a second click from step 0 is refused"
         );
-        assert_eq!(store.get("s1").unwrap().unwrap().step, 1);
-        assert_eq!(store.purge_idle(13).unwrap(), 1);
-        assert_eq!(store.get("s1").unwrap(), None);
-        let version: usize = store
-            .lock()
+        assert_eq!(store.get("s1").await.unwrap().unwrap().step, 1);
+        assert_eq!(store.purge_idle(13).await.unwrap(), 1);
+        assert_eq!(store.get("s1").await.unwrap(), None);
+        let version: usize = Connection::open(&path)
             .unwrap()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
     }
 
-    #[test]
-    fn every_earlier_schema_migrates_to_the_latest_keeping_its_data() {
+    #[tokio::test]
+    async fn every_earlier_schema_migrates_to_the_latest_keeping_its_data() {
         for start in 0..=SCHEMA_VERSION {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("old.db");
@@ -548,19 +674,20 @@ mod tests {
             }
             let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("from {start}: {e:#}"));
             assert_eq!(
-                store.get("old").unwrap().is_some(),
+                store.get("old").await.unwrap().is_some(),
                 start >= 1,
                 "from {start}"
             );
             store
                 .add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2, false)
+                .await
                 .unwrap();
-            assert_eq!(store.current_sets(1).unwrap().len(), 1);
+            assert_eq!(store.current_sets(1).await.unwrap().len(), 1);
         }
     }
 
-    #[test]
-    fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
+    #[tokio::test]
+    async fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let newer = dir.path().join("newer.db");
         Connection::open(&newer)
@@ -586,54 +713,73 @@ mod tests {
         );
     }
 
-    #[test]
-    fn set_versions_are_append_only_with_removal_as_a_version() {
-        let store = SqliteStore::in_memory().unwrap();
+    #[tokio::test]
+    async fn set_versions_are_append_only_with_removal_as_a_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("sets.db")).unwrap();
         let id = SetId::from("team");
         assert_eq!(
-            store.add_set_version(5, &id, Some("v1"), 1, false).unwrap(),
+            store
+                .add_set_version(5, &id, Some("v1"), 1, false)
+                .await
+                .unwrap(),
             1
         );
         assert_eq!(
-            store.add_set_version(5, &id, Some("v2"), 1, false).unwrap(),
+            store
+                .add_set_version(5, &id, Some("v2"), 1, false)
+                .await
+                .unwrap(),
             2
         );
         assert_eq!(
-            store.current_sets(5).unwrap()[0].source.as_deref(),
+            store.current_sets(5).await.unwrap()[0].source.as_deref(),
             Some("v2")
         );
-        assert_eq!(store.add_set_version(5, &id, None, 1, false).unwrap(), 3);
-        assert!(store.current_sets(5).unwrap().is_empty());
-        assert_eq!(store.set_versions(5, &id).unwrap().len(), 3);
+        assert_eq!(
+            store.add_set_version(5, &id, None, 1, false).await.unwrap(),
+            3
+        );
+        assert!(store.current_sets(5).await.unwrap().is_empty());
+        assert_eq!(store.set_versions(5, &id).await.unwrap().len(), 3);
 
         // Activation goes with the upload, and removing the active set resets it.
-        store.add_set_version(5, &id, Some("v4"), 1, true).unwrap();
-        assert_eq!(store.settings(5).unwrap().active_set, Some(id.clone()));
+        store
+            .add_set_version(5, &id, Some("v4"), 1, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.settings(5).await.unwrap().active_set,
+            Some(id.clone())
+        );
         let logging = SettingsChange {
             log_channel_id: Some(Some(9)),
             results_public: None,
         };
-        store.update_settings(5, &logging).unwrap();
+        store.update_settings(5, &logging).await.unwrap();
         let public = SettingsChange {
             log_channel_id: None,
             results_public: Some(true),
         };
-        store.update_settings(5, &public).unwrap();
+        store.update_settings(5, &public).await.unwrap();
         assert_eq!(
-            store.settings(5).unwrap().log_channel_id,
+            store.settings(5).await.unwrap().log_channel_id,
             Some(9),
             "untouched"
         );
-        assert!(store.settings(5).unwrap().results_public);
+        assert!(store.settings(5).await.unwrap().results_public);
         assert_eq!(
-            store.settings(5).unwrap().active_set,
+            store.settings(5).await.unwrap().active_set,
             Some(id.clone()),
             "settings keep the active set"
         );
-        store.add_set_version(5, &id, None, 1, false).unwrap();
-        assert_eq!(store.settings(5).unwrap().active_set, None);
-        assert_eq!(store.settings(5).unwrap().log_channel_id, Some(9));
-        assert!(store.current_sets(6).unwrap().is_empty(), "per server");
+        store.add_set_version(5, &id, None, 1, false).await.unwrap();
+        assert_eq!(store.settings(5).await.unwrap().active_set, None);
+        assert_eq!(store.settings(5).await.unwrap().log_channel_id, Some(9));
+        assert!(
+            store.current_sets(6).await.unwrap().is_empty(),
+            "per server"
+        );
 
         let pending = PendingUpload {
             id: "p1".to_owned(),
@@ -643,9 +789,13 @@ mod tests {
             source: "v4".to_owned(),
             activate: false,
         };
-        store.put_pending(&pending).unwrap();
-        assert_eq!(store.purge_pending(0).unwrap(), 0, "a fresh upload stays");
-        assert_eq!(store.purge_pending(u64::MAX / 2).unwrap(), 1);
-        assert_eq!(store.take_pending("p1").unwrap(), None);
+        store.put_pending(&pending).await.unwrap();
+        assert_eq!(
+            store.purge_pending(0).await.unwrap(),
+            0,
+            "a fresh upload stays"
+        );
+        assert_eq!(store.purge_pending(u64::MAX / 2).await.unwrap(), 1);
+        assert_eq!(store.take_pending("p1").await.unwrap(), None);
     }
 }

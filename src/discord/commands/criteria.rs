@@ -16,6 +16,6 @@ pub fn register() -> CreateCommand {
 
 /// Shows the criteria against the set `/recommend` uses here.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let set = state.active_set(command.guild_id.map(|g| g.get()))?;
+    let set = state.active_set(command.guild_id.map(|g| g.get())).await?;
     super::respond(ctx, command, render::criteria(&state.catalogue, &set), true).await
 }

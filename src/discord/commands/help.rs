@@ -16,7 +16,7 @@ pub fn register() -> CreateCommand {
 
 /// Shows the help.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let sets = state.sets_for(command.guild_id.map(|g| g.get()))?;
+    let sets = state.sets_for(command.guild_id.map(|g| g.get())).await?;
     let sets: Vec<&QuestionSet> = sets.values().map(|s| s.as_ref()).collect();
     super::respond(ctx, command, render::help(&sets), true).await
 }

@@ -35,7 +35,10 @@ fn headline(state: &State, result: &StoredResult) -> String {
 
 /// Lists recent results with a menu to open one in full.
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let results = state.store.recent_results(command.user.id.get(), RECENT)?;
+    let results = state
+        .store
+        .recent_results(command.user.id.get(), RECENT)
+        .await?;
     if results.is_empty() {
         return super::respond(
             ctx,
@@ -83,7 +86,10 @@ pub async fn open(
     click: &ComponentInteraction,
     id: &str,
 ) -> Result<()> {
-    let results = state.store.recent_results(click.user.id.get(), RECENT)?;
+    let results = state
+        .store
+        .recent_results(click.user.id.get(), RECENT)
+        .await?;
     let reply = match results.iter().find(|r| r.id.to_string() == id) {
         Some(r) => Reply::embed(render::result_embed(
             &state.catalogue,

@@ -196,8 +196,8 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     let set_id = text_arg("set").map(SetId::from);
     let user = command.user.id.get();
     let reply = match *name {
-        "list" => show::list(state, guild)?,
-        "show" => show::show(state, guild, set_id.as_ref(), 0)?,
+        "list" => show::list(state, guild).await?,
+        "show" => show::show(state, guild, set_id.as_ref(), 0).await?,
         "upload" => {
             let Some(ResolvedValue::Attachment(file)) = arg("file") else {
                 return super::respond(
@@ -222,20 +222,20 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 .context("could not answer the upload")?;
             return Ok(());
         }
-        "use" => versions::use_set(state, guild, set_id.as_ref())?,
+        "use" => versions::use_set(state, guild, set_id.as_ref()).await?,
         "preview" => return versions::preview(ctx, state, command, guild, set_id.as_ref()).await,
         "export" => return versions::export(ctx, state, command, guild, set_id.as_ref()).await,
-        "versions" => versions::versions(state, guild, set_id.as_ref())?,
+        "versions" => versions::versions(state, guild, set_id.as_ref()).await?,
         "rollback" => {
             let version = match arg("version") {
                 Some(ResolvedValue::Integer(v)) => u32::try_from(*v).unwrap_or(0),
                 _ => 0,
             };
-            versions::rollback(state, guild, user, set_id.as_ref(), version)?
+            versions::rollback(state, guild, user, set_id.as_ref(), version).await?
         }
-        "remove" => versions::remove(state, guild, user, set_id.as_ref())?,
+        "remove" => versions::remove(state, guild, user, set_id.as_ref()).await?,
         "reset" => {
-            state.store.set_active(guild, None)?;
+            state.store.set_active(guild, None).await?;
             Reply::notice(
                 "`/recommend` now uses the built-in default set again. Server sets are kept.",
             )
@@ -246,47 +246,55 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 _ => command.channel_id,
             };
             match set_id {
-                Some(id) if find(state, guild, Some(&id))?.is_none() => {
-                    unknown_set(state, guild, Some(&id))?
+                Some(id) if find(state, guild, Some(&id)).await?.is_none() => {
+                    unknown_set(state, guild, Some(&id)).await?
                 }
                 set => server::panel(ctx, channel, set).await?,
             }
         }
-        "settings" => server::settings(
-            state,
-            guild,
-            arg("log_channel"),
-            bool_arg("stop_logging"),
-            bool_arg("public_results"),
-        )?,
+        "settings" => {
+            server::settings(
+                state,
+                guild,
+                arg("log_channel"),
+                bool_arg("stop_logging"),
+                bool_arg("public_results"),
+            )
+            .await?
+        }
         other => Reply::notice(format!("Unknown subcommand `{other}`.")),
     };
     super::respond(ctx, command, reply, true).await
 }
 
 /// Suggests sets for the `set` options.
-pub fn autocomplete(
+pub async fn autocomplete(
     state: &State,
     guild: Option<u64>,
     typed: &str,
 ) -> Result<Vec<serenity::all::AutocompleteChoice>> {
-    super::recommend::autocomplete(state, guild, typed)
+    super::recommend::autocomplete(state, guild, typed).await
 }
 
-pub(super) fn find(
+pub(super) async fn find(
     state: &State,
     guild: u64,
     set_id: Option<&SetId>,
 ) -> Result<Option<Arc<QuestionSet>>> {
     match set_id {
-        Some(id) => Ok(state.find_set(Some(guild), id)?.map(|r| r.set)),
+        Some(id) => Ok(state.find_set(Some(guild), id).await?.map(|r| r.set)),
         None => Ok(None),
     }
 }
 
-pub(super) fn unknown_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
+pub(super) async fn unknown_set(
+    state: &State,
+    guild: u64,
+    set_id: Option<&SetId>,
+) -> Result<Reply> {
     let known: Vec<String> = state
-        .sets_for(Some(guild))?
+        .sets_for(Some(guild))
+        .await?
         .keys()
         .map(|k| format!("`{k}`"))
         .collect();

@@ -36,14 +36,15 @@ pub fn register() -> CreateCommand {
 }
 
 /// Sets whose id or title matches what was typed.
-pub fn autocomplete(
+pub async fn autocomplete(
     state: &State,
     guild_id: Option<u64>,
     typed: &str,
 ) -> Result<Vec<AutocompleteChoice>> {
     let wanted = normalise(typed);
     Ok(state
-        .sets_for(guild_id)?
+        .sets_for(guild_id)
+        .await?
         .values()
         .filter(|s| normalise(&s.title).contains(&wanted) || s.id.as_str().contains(&wanted))
         .take(25)
@@ -60,12 +61,13 @@ pub fn autocomplete(
 pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
     let guild = command.guild_id.map(|g| g.get());
     let set = match super::string_option(command, "set") {
-        None => state.active_set(guild)?,
-        Some(id) => match state.find_set(guild, &SetId::from(id))? {
+        None => state.active_set(guild).await?,
+        Some(id) => match state.find_set(guild, &SetId::from(id)).await? {
             Some(set) => set,
             None => {
                 let known: Vec<String> = state
-                    .sets_for(guild)?
+                    .sets_for(guild)
+                    .await?
                     .keys()
                     .map(|k| format!("`{k}`"))
                     .collect();
@@ -103,6 +105,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     state
         .store
         .put(&session)
+        .await
         .context("could not store the conversation")?;
     super::respond(ctx, command, flow::view(state, &set, &session)?, true).await
 }
@@ -127,6 +130,7 @@ async fn move_to_dm(
     state
         .store
         .put(&session)
+        .await
         .context("could not store the conversation")?;
     match send(ctx, channel.id, flow::view(state, set, &session)?).await {
         Ok(()) => {
@@ -141,6 +145,7 @@ async fn move_to_dm(
             state
                 .store
                 .put(&session)
+                .await
                 .context("could not store the conversation")?;
             let mut reply = flow::view(state, set, &session)?;
             reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());

@@ -57,6 +57,7 @@ async fn cancel_clears_the_buttons_and_old_buttons_then_only_get_a_private_note(
     let stored = bot
         .store
         .get(&session)
+        .await
         .unwrap()
         .expect("the session is kept");
 
@@ -82,7 +83,11 @@ async fn cancel_clears_the_buttons_and_old_buttons_then_only_get_a_private_note(
         );
         assert_quiet(&bot, mark, 1).await;
     }
-    assert_eq!(bot.store.get(&session).unwrap(), Some(stored), "unchanged");
+    assert_eq!(
+        bot.store.get(&session).await.unwrap(),
+        Some(stored),
+        "unchanged"
+    );
     assert_eq!(
         bot.message(&token),
         cancelled,
@@ -102,7 +107,7 @@ async fn someone_elses_buttons_answer_privately_and_leave_the_owners_message_alo
     let message = bot.message(&token);
     let option = button(&message, "Yes, only languages we know");
     let (session, _) = session_of(&option);
-    let stored = bot.store.get(&session).unwrap().unwrap();
+    let stored = bot.store.get(&session).await.unwrap().unwrap();
 
     // A button and the select menu of the first question, clicked by someone else.
     let mark = bot.fake.mark();
@@ -124,7 +129,7 @@ async fn someone_elses_buttons_answer_privately_and_leave_the_owners_message_alo
         message,
         "the owner's message is untouched"
     );
-    assert_eq!(bot.store.get(&session).unwrap(), Some(stored));
+    assert_eq!(bot.store.get(&session).await.unwrap(), Some(stored));
 
     // The button itself is fine: its owner moves on with it.
     let (call, token) = bot.click(&option, &[], &message, &owner).await;
@@ -156,7 +161,7 @@ async fn stale_components_of_a_finished_conversation_are_explained_privately() {
     let result = bot.message(&token);
     assert!(title(&result).starts_with("Phoenix"), "{}", title(&result));
     let (session, _) = session_of(&button(&result, "Start over"));
-    let stored = bot.store.get(&session).unwrap().unwrap();
+    let stored = bot.store.get(&session).await.unwrap().unwrap();
 
     // An option button of question 2, the select menu of question 1, Back of question 3.
     let mark = bot.fake.mark();
@@ -170,7 +175,7 @@ async fn stale_components_of_a_finished_conversation_are_explained_privately() {
     assert_ephemeral_notice(&call, "from an earlier step");
     assert_quiet(&bot, mark, 3).await;
     assert_eq!(bot.message(&token), result, "the result is untouched");
-    assert_eq!(bot.store.get(&session).unwrap(), Some(stored));
+    assert_eq!(bot.store.get(&session).await.unwrap(), Some(stored));
 
     // The result's own buttons still work.
     let (call, token) = bot
@@ -200,6 +205,7 @@ async fn after_the_idle_timeout_a_click_is_told_it_expired_and_a_dm_starts_afres
     let dm_session = bot
         .store
         .open_dm(payloads::id_of(&writer).unwrap())
+        .await
         .unwrap()
         .expect("the DM conversation is open");
 
@@ -211,7 +217,11 @@ async fn after_the_idle_timeout_a_click_is_told_it_expired_and_a_dm_starts_afres
     assert!(notice.contains("/recommend"), "{notice}");
     assert!(!notice.contains("1 minutes"), "{notice}");
     assert_quiet(&bot, mark, 1).await;
-    assert_eq!(bot.store.get(&session).unwrap(), None, "expired is removed");
+    assert_eq!(
+        bot.store.get(&session).await.unwrap(),
+        None,
+        "expired is removed"
+    );
     // Clicked again: the conversation is gone, and says so.
     let (call, _) = bot.click(&option, &["0"], &message, &me).await;
     assert_ephemeral_notice(&call, "has ended");
@@ -225,10 +235,11 @@ async fn after_the_idle_timeout_a_click_is_told_it_expired_and_a_dm_starts_afres
     );
     assert_eq!(title(&reply), title(&first_dm), "the first question again");
     assert!(footer(&reply).starts_with("Question 1 of"));
-    assert_eq!(bot.store.get(&dm_session.id).unwrap(), None);
+    assert_eq!(bot.store.get(&dm_session.id).await.unwrap(), None);
     let fresh = bot
         .store
         .open_dm(payloads::id_of(&writer).unwrap())
+        .await
         .unwrap()
         .unwrap();
     assert_ne!(fresh.id, dm_session.id);

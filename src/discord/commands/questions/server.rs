@@ -31,7 +31,7 @@ pub(super) async fn panel(ctx: &Context, channel: ChannelId, set: Option<SetId>)
 }
 
 /// Updates and shows result logging and visibility.
-pub(super) fn settings(
+pub(super) async fn settings(
     state: &State,
     guild: u64,
     log_channel: Option<&ResolvedValue<'_>>,
@@ -47,8 +47,8 @@ pub(super) fn settings(
         log_channel_id,
         results_public: public_results,
     };
-    state.store.update_settings(guild, &change)?;
-    let settings = state.store.settings(guild)?;
+    state.store.update_settings(guild, &change).await?;
+    let settings = state.store.settings(guild).await?;
     let logging = settings
         .log_channel_id
         .map_or("off".to_owned(), |c| format!("in <#{c}>"));

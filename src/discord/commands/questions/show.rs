@@ -13,16 +13,18 @@ use crate::questionnaire::{Question, QuestionSet};
 use crate::text;
 
 /// Built-in and server sets, the active one marked.
-pub(super) fn list(state: &State, guild: u64) -> Result<Reply> {
-    let active = state.active_set(Some(guild))?;
+pub(super) async fn list(state: &State, guild: u64) -> Result<Reply> {
+    let active = state.active_set(Some(guild)).await?;
     let server: Vec<SetId> = state
         .store
-        .current_sets(guild)?
+        .current_sets(guild)
+        .await?
         .into_iter()
         .map(|s| s.set_id)
         .collect();
     let lines: Vec<String> = state
-        .sets_for(Some(guild))?
+        .sets_for(Some(guild))
+        .await?
         .values()
         .map(|s| {
             let origin = if server.contains(&s.id) {
@@ -130,14 +132,14 @@ fn question_field(
 }
 
 /// A page of a set's questions with Previous/Next buttons.
-pub(super) fn show(
+pub(super) async fn show(
     state: &State,
     guild: u64,
     set_id: Option<&SetId>,
     page: usize,
 ) -> Result<Reply> {
-    let Some(set) = find(state, guild, set_id)? else {
-        return unknown_set(state, guild, set_id);
+    let Some(set) = find(state, guild, set_id).await? else {
+        return unknown_set(state, guild, set_id).await;
     };
     let pages = set.questions.len().div_ceil(PER_PAGE).max(1);
     let page = page.min(pages - 1);
@@ -180,6 +182,6 @@ pub async fn page(
     let Some(guild) = click.guild_id.map(|g| g.get()) else {
         return Ok(());
     };
-    let reply = show(state, guild, Some(&SetId::from(set)), page)?;
+    let reply = show(state, guild, Some(&SetId::from(set)), page).await?;
     update(ctx, click, reply).await
 }

@@ -75,10 +75,11 @@ pub(super) async fn upload(
         }
     };
     let source = String::from_utf8_lossy(&bytes).into_owned();
-    let current = state.find_set(Some(guild), &set.id)?;
+    let current = state.find_set(Some(guild), &set.id).await?;
     let is_server_set = state
         .store
-        .current_sets(guild)?
+        .current_sets(guild)
+        .await?
         .iter()
         .any(|s| s.set_id == set.id);
     if let Some(old) = &current {
@@ -91,7 +92,7 @@ pub(super) async fn upload(
             source,
             activate,
         };
-        state.store.put_pending(&pending)?;
+        state.store.put_pending(&pending).await?;
         let existing = if is_server_set {
             "this server's"
         } else {
@@ -116,7 +117,8 @@ pub(super) async fn upload(
     }
     let revision = state
         .store
-        .add_set_version(guild, &set.id, Some(&source), user, activate)?;
+        .add_set_version(guild, &set.id, Some(&source), user, activate)
+        .await?;
     let mut text = format!(
         "Stored `{}` — {} — as version {revision} ({} questions).",
         set.id,
@@ -146,7 +148,7 @@ pub async fn confirm(
     if !is_allowed(click.member.as_ref().and_then(|m| m.permissions)) {
         return flow::ephemeral(ctx, click, "Only members with Manage Server can do that.").await;
     }
-    let Some(pending) = state.store.take_pending(id)? else {
+    let Some(pending) = state.store.take_pending(id).await? else {
         return update(
             ctx,
             click,
@@ -158,7 +160,7 @@ pub async fn confirm(
         || Some(pending.guild_id) != click.guild_id.map(|g| g.get())
     {
         // Not theirs to decide: put it back untouched.
-        state.store.put_pending(&pending)?;
+        state.store.put_pending(&pending).await?;
         return flow::ephemeral(
             ctx,
             click,
@@ -167,13 +169,16 @@ pub async fn confirm(
         .await;
     }
     let reply = if replace {
-        let revision = state.store.add_set_version(
-            pending.guild_id,
-            &pending.set_id,
-            Some(&pending.source),
-            click.user.id.get(),
-            pending.activate,
-        )?;
+        let revision = state
+            .store
+            .add_set_version(
+                pending.guild_id,
+                &pending.set_id,
+                Some(&pending.source),
+                click.user.id.get(),
+                pending.activate,
+            )
+            .await?;
         Reply::notice(format!(
             "Replaced `{}`: it is now version {revision}.",
             pending.set_id

@@ -10,11 +10,11 @@ use crate::discord::{flow, State};
 use crate::ids::SetId;
 
 /// Makes a set the one `/recommend` uses in the server.
-pub(super) fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
-    let Some(set) = find(state, guild, set_id)? else {
-        return unknown_set(state, guild, set_id);
+pub(super) async fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
+    let Some(set) = find(state, guild, set_id).await? else {
+        return unknown_set(state, guild, set_id).await;
     };
-    state.store.set_active(guild, Some(&set.id))?;
+    state.store.set_active(guild, Some(&set.id)).await?;
     Ok(Reply::notice(format!(
         "`/recommend` now uses `{}` — {} (v{}).",
         set.id, set.title, set.version
@@ -30,11 +30,12 @@ pub(super) async fn preview(
     set_id: Option<&SetId>,
 ) -> Result<()> {
     let resolved = match set_id {
-        Some(id) => state.find_set(Some(guild), id)?,
+        Some(id) => state.find_set(Some(guild), id).await?,
         None => None,
     };
     let Some(set) = resolved else {
-        return super::super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
+        return super::super::respond(ctx, command, unknown_set(state, guild, set_id).await?, true)
+            .await;
     };
     let mut session = flow::new_session(
         &set,
@@ -47,6 +48,7 @@ pub(super) async fn preview(
     state
         .store
         .put(&session)
+        .await
         .context("could not store the preview")?;
     let mut reply = flow::view(state, &set, &session)?;
     reply.content = Some(format!("Previewing `{}`: answer as a user would; the result shows the weights it produces. Nothing is recorded.", set.id));
@@ -62,16 +64,19 @@ pub(super) async fn export(
     set_id: Option<&SetId>,
 ) -> Result<()> {
     let Some(id) = set_id else {
-        return super::super::respond(ctx, command, unknown_set(state, guild, None)?, true).await;
+        return super::super::respond(ctx, command, unknown_set(state, guild, None).await?, true)
+            .await;
     };
     let stored = state
         .store
-        .current_sets(guild)?
+        .current_sets(guild)
+        .await?
         .into_iter()
         .find(|s| &s.set_id == id)
         .and_then(|s| s.source);
     let Some(source) = stored.or_else(|| state.sources.get(id).cloned()) else {
-        return super::super::respond(ctx, command, unknown_set(state, guild, set_id)?, true).await;
+        return super::super::respond(ctx, command, unknown_set(state, guild, set_id).await?, true)
+            .await;
     };
     let reply = Reply::notice(format!(
         "`{id}` as TOML: edit it and upload it again with `/questions upload`."
@@ -90,11 +95,11 @@ pub(super) async fn export(
 }
 
 /// Every stored version of a server set, newest first.
-pub(super) fn versions(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
+pub(super) async fn versions(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
     let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
+        return unknown_set(state, guild, None).await;
     };
-    let versions = state.store.set_versions(guild, id)?;
+    let versions = state.store.set_versions(guild, id).await?;
     if versions.is_empty() {
         return Ok(Reply::notice(format!(
             "`{id}` has no stored versions in this server (built-in sets aren't versioned here)."
@@ -131,7 +136,7 @@ pub(super) fn versions(state: &State, guild: u64, set_id: Option<&SetId>) -> Res
 }
 
 /// Restores an earlier version as a new current version.
-pub(super) fn rollback(
+pub(super) async fn rollback(
     state: &State,
     guild: u64,
     user: u64,
@@ -139,9 +144,9 @@ pub(super) fn rollback(
     version: u32,
 ) -> Result<Reply> {
     let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
+        return unknown_set(state, guild, None).await;
     };
-    let versions = state.store.set_versions(guild, id)?;
+    let versions = state.store.set_versions(guild, id).await?;
     let Some(target) = versions.iter().find(|v| v.revision == version) else {
         let known: Vec<String> = versions
             .iter()
@@ -163,25 +168,27 @@ pub(super) fn rollback(
     };
     let revision = state
         .store
-        .add_set_version(guild, id, Some(source), user, false)?;
+        .add_set_version(guild, id, Some(source), user, false)
+        .await?;
     Ok(Reply::notice(format!(
         "Restored version {version} of `{id}`: it is now the current version ({revision})."
     )))
 }
 
 /// Removes a server set (stored as a version, so it can be restored).
-pub(super) fn remove(
+pub(super) async fn remove(
     state: &State,
     guild: u64,
     user: u64,
     set_id: Option<&SetId>,
 ) -> Result<Reply> {
     let Some(id) = set_id else {
-        return unknown_set(state, guild, None);
+        return unknown_set(state, guild, None).await;
     };
     if !state
         .store
-        .current_sets(guild)?
+        .current_sets(guild)
+        .await?
         .iter()
         .any(|s| &s.set_id == id)
     {
@@ -190,7 +197,10 @@ pub(super) fn remove(
         )));
     }
     // Also resets the server to the default if this was its set, in the same write.
-    let revision = state.store.add_set_version(guild, id, None, user, false)?;
+    let revision = state
+        .store
+        .add_set_version(guild, id, None, user, false)
+        .await?;
     Ok(Reply::notice(format!(
         "Removed `{id}`. Its versions are kept (`/questions versions`); roll back to restore it. (Recorded as version {revision}.)"
     )))
