@@ -16,6 +16,7 @@ pub mod engine;
 pub mod guide;
 pub mod ids;
 pub mod questionnaire;
+pub mod session;
 pub mod store;
 pub mod telemetry;
 pub mod terminal;

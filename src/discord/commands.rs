@@ -12,13 +12,13 @@ mod recommend;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    AutocompleteChoice, Command, CommandInteraction, Context, CreateAutocompleteResponse,
-    CreateCommand, CreateInteractionResponse, GuildId, InstallationContext, InteractionContext,
-    ResolvedValue,
+    AutocompleteChoice, Command, CommandInteraction, CreateCommand, GuildId, InstallationContext,
+    InteractionContext, ResolvedValue,
 };
 use tracing::{info, warn};
 
 use super::{Reply, State};
+use crate::discord::{Ctx, Response};
 use crate::guide::{normalise, Catalogue};
 
 /// Every command, as registered with Discord.
@@ -44,7 +44,7 @@ fn all() -> Vec<CreateCommand> {
 }
 
 /// Registers the commands: in the development guilds when configured, else globally.
-pub async fn register(ctx: &Context, state: &State) -> Result<()> {
+pub async fn register(ctx: &Ctx, state: &State) -> Result<()> {
     if state.dev_guild_ids.is_empty() {
         let commands = Command::set_global_commands(&ctx.http, all())
             .await
@@ -63,7 +63,7 @@ pub async fn register(ctx: &Context, state: &State) -> Result<()> {
 }
 
 /// Runs a slash command.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     match command.data.name.as_str() {
         recommend::NAME => recommend::run(ctx, state, command).await,
         frameworks::NAME => frameworks::run(ctx, state, command).await,
@@ -90,11 +90,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
 }
 
 /// Answers an autocomplete request.
-pub async fn autocomplete(
-    ctx: &Context,
-    state: &State,
-    command: &CommandInteraction,
-) -> Result<()> {
+pub async fn autocomplete(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     let Some(focused) = command.data.autocomplete() else {
         return Ok(());
     };
@@ -105,12 +101,12 @@ pub async fn autocomplete(
         questions::NAME => {
             questions::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value).await?
         }
-        framework::NAME | compare::NAME => framework_choices(&state.catalogue, focused.value),
+        framework::NAME | compare::NAME => {
+            framework_choices(&state.sessions.catalogue, focused.value)
+        }
         _ => Vec::new(),
     };
-    let response = CreateAutocompleteResponse::new().set_choices(choices);
-    command
-        .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
+    ctx.respond(command.into(), Response::Autocomplete(choices))
         .await
         .context("autocomplete response failed")
 }
@@ -169,16 +165,13 @@ fn unknown_framework(catalogue: &Catalogue, typed: &str) -> Reply {
 
 /// Sends a new response message; ephemeral when asked and in a server.
 async fn respond(
-    ctx: &Context,
+    ctx: &Ctx,
     command: &CommandInteraction,
     reply: Reply,
     ephemeral: bool,
 ) -> Result<()> {
-    let message = reply
-        .into_interaction()
-        .ephemeral(ephemeral && command.guild_id.is_some());
-    command
-        .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+    let ephemeral = ephemeral && command.guild_id.is_some();
+    ctx.respond(command.into(), Response::message(reply, ephemeral))
         .await
         .context("the command response was refused")
 }

@@ -2,109 +2,67 @@
 //! with a typed reply (a number, a label, a close match, or back/skip/cancel/restart).
 
 use anyhow::Result;
-use serenity::all::{Context, Message};
+use serenity::all::Message;
 
 use super::custom_id::session_id;
-use super::flow::{self, Stale};
-use super::{send, Reply, State};
-use crate::conversation::{parse_reply, View};
+use super::flow;
+use super::{send, Ctx, Reply, State};
 use crate::questionnaire::{Choice, Question};
+use crate::session::Typed;
 
-/// Handles one DM from a user.
-pub async fn message(ctx: &Context, state: &State, message: &Message) -> Result<()> {
-    let user = message.author.id.get();
-    let open = state.store.open_dm(user).await?;
-    let mut note = None;
-    let session = match open {
-        Some(session) if flow::is_expired(state, &session) => {
-            state.store.remove(&session.id).await?;
-            note = Some(format!(
-                "{} Let's start again.",
-                Stale::Expired.reason(state)
-            ));
-            None
-        }
-        other => other,
-    };
-    let Some(mut session) = session else {
-        // No open conversation: any message starts one on the default set.
-        let set = state.active_set(None).await?;
-        let session = flow::new_session(
-            &set,
+/// Handles one DM from a user: the session service decides, this renders and sends.
+pub async fn message(ctx: &Ctx, state: &State, message: &Message) -> Result<()> {
+    let channel = message.channel_id;
+    let typed = state
+        .sessions
+        .typed(
+            message.author.id.get(),
+            channel.get(),
             session_id(message.id.get()),
-            user,
-            None,
-            Some(message.channel_id.get()),
-        );
-        state.store.put(&session).await?;
-        let mut reply = flow::view(state, &set, &session)?;
-        reply.content = Some(note.unwrap_or_else(|| {
-            "Hi! Let's find the backend framework that fits your project. Answer with the buttons or by typing.".to_owned()
-        }));
-        send(ctx, message.channel_id, reply).await?;
-        return Ok(());
-    };
-    let set = match flow::session_set(state, &session).await? {
-        Ok(set) => set,
-        Err(stale) => {
-            state.store.remove(&session.id).await?;
-            let text = format!(
-                "{} Send me another message to start again.",
-                stale.reason(state)
+            &message.content,
+        )
+        .await?;
+    let reply = match typed {
+        Typed::Started { current, expired } => {
+            let mut reply = flow::current_view(state, &current)?;
+            reply.content = Some(if expired {
+                format!(
+                    "{} Let's start again.",
+                    state.sessions.stale_reason(crate::session::Stale::Expired)
+                )
+            } else {
+                "Hi! Let's find the backend framework that fits your project. Answer with the buttons or by typing.".to_owned()
+            });
+            reply
+        }
+        Typed::Ended(stale) => Reply::notice(format!(
+            "{} Send me another message to start again.",
+            state.sessions.stale_reason(stale)
+        )),
+        Typed::Raced(None) => return Ok(()),
+        Typed::Raced(Some(current)) => {
+            let mut reply = flow::current_view(state, &current)?;
+            reply.content = Some(
+                "Your previous message changed this conversation first; here is where we are."
+                    .to_owned(),
             );
-            send(ctx, message.channel_id, Reply::notice(text)).await?;
+            reply
+        }
+        Typed::NotUnderstood { current, problem } => {
+            let question = current.session.conversation.current(&current.set)?;
+            Reply::notice(nudge(question, &problem))
+        }
+        Typed::Stepped(stepped) => {
+            // A result is stored before it is shown, and logged after; results are
+            // never posted publicly from a DM.
+            send(ctx, channel, flow::current_view(state, &stepped.current)?).await?;
+            if let Some(new) = &stepped.new_result {
+                flow::announce(ctx, state, &stepped.current, new).await;
+            }
             return Ok(());
         }
     };
-    let set = set.as_ref();
-    let question = session.conversation.current(set)?;
-    let step = parse_reply(question, &message.content)
-        .map_err(|e| e.to_string())
-        .and_then(|input| {
-            session
-                .conversation
-                .apply(set, input)
-                .map_err(|e| e.to_string())
-        });
-    match step {
-        Ok(next) => {
-            if !flow::save(state, &mut session, next).await? {
-                // Another message was handled first: show where things stand now.
-                let Some(current) = state.store.get(&session.id).await? else {
-                    return Ok(());
-                };
-                let mut reply = flow::view(state, set, &current)?;
-                reply.content = Some(
-                    "Your previous message changed this conversation first; here is where we are."
-                        .to_owned(),
-                );
-                send(ctx, message.channel_id, reply).await?;
-                return Ok(());
-            }
-            // A result is stored before it is shown, and logged after.
-            let finished = match session.conversation.view(set, &state.catalogue)? {
-                View::Finished(recommendation) => {
-                    flow::store_result(state, set, &mut session, &recommendation)
-                        .await?
-                        .then_some(recommendation)
-                }
-                _ => None,
-            };
-            send(ctx, message.channel_id, flow::view(state, set, &session)?).await?;
-            if let Some(recommendation) = finished {
-                // Results are never posted publicly from a DM.
-                flow::announce(ctx, state, set, &session, &recommendation).await?;
-            }
-        }
-        Err(problem) => {
-            send(
-                ctx,
-                message.channel_id,
-                Reply::notice(nudge(question, &problem)),
-            )
-            .await?
-        }
-    }
+    send(ctx, channel, reply).await?;
     Ok(())
 }
 

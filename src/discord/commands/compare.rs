@@ -1,11 +1,10 @@
 //! `/compare a b`: two frameworks side by side, criterion by criterion.
 
 use anyhow::Result;
-use serenity::all::{
-    CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption,
-};
+use serenity::all::{CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption};
 
 use super::super::{render, Reply, State};
+use crate::discord::Ctx;
 
 /// The command's name.
 pub const NAME: &str = "compare";
@@ -24,8 +23,8 @@ pub fn register() -> CreateCommand {
 }
 
 /// Shows the comparison, or says which name is unknown.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let catalogue = &state.catalogue;
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
+    let catalogue = &state.sessions.catalogue;
     let a = super::string_option(command, "a").unwrap_or_default();
     let b = super::string_option(command, "b").unwrap_or_default();
     let reply = match (catalogue.find_framework(a), catalogue.find_framework(b)) {

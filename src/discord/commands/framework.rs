@@ -1,11 +1,10 @@
 //! `/framework name`: one framework's ratings with our reasoning.
 
 use anyhow::Result;
-use serenity::all::{
-    CommandInteraction, CommandOptionType, Context, CreateCommand, CreateCommandOption,
-};
+use serenity::all::{CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption};
 
 use super::super::{render, State};
+use crate::discord::Ctx;
 
 /// The command's name.
 pub const NAME: &str = "framework";
@@ -26,11 +25,11 @@ pub fn register() -> CreateCommand {
 }
 
 /// Shows the framework, or the list of known names when it is unknown.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     let typed = super::string_option(command, "name").unwrap_or_default();
-    let reply = match state.catalogue.find_framework(typed) {
-        Some((_, framework)) => render::framework_detail(&state.catalogue, framework),
-        None => super::unknown_framework(&state.catalogue, typed),
+    let reply = match state.sessions.catalogue.find_framework(typed) {
+        Some((_, framework)) => render::framework_detail(&state.sessions.catalogue, framework),
+        None => super::unknown_framework(&state.sessions.catalogue, typed),
     };
     super::respond(ctx, command, reply, true).await
 }

@@ -1,9 +1,10 @@
 //! `/frameworks`: the guide's overview with totals.
 
 use anyhow::Result;
-use serenity::all::{CommandInteraction, Context, CreateCommand};
+use serenity::all::{CommandInteraction, CreateCommand};
 
 use super::super::{render, State};
+use crate::discord::Ctx;
 
 /// The command's name.
 pub const NAME: &str = "frameworks";
@@ -15,11 +16,11 @@ pub fn register() -> CreateCommand {
 }
 
 /// Shows the overview (ephemeral in servers, to keep channels quiet).
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     super::respond(
         ctx,
         command,
-        render::frameworks_overview(&state.catalogue),
+        render::frameworks_overview(&state.sessions.catalogue),
         true,
     )
     .await

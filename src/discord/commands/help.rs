@@ -1,9 +1,10 @@
 //! `/help`: what the bot does and how to use it.
 
 use anyhow::Result;
-use serenity::all::{CommandInteraction, Context, CreateCommand};
+use serenity::all::{CommandInteraction, CreateCommand};
 
 use super::super::{render, State};
+use crate::discord::Ctx;
 use crate::questionnaire::QuestionSet;
 
 /// The command's name.
@@ -15,8 +16,11 @@ pub fn register() -> CreateCommand {
 }
 
 /// Shows the help.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
-    let sets = state.sets_for(command.guild_id.map(|g| g.get())).await?;
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
+    let sets = state
+        .sessions
+        .sets_for(command.guild_id.map(|g| g.get()))
+        .await?;
     let sets: Vec<&QuestionSet> = sets.values().map(|s| s.as_ref()).collect();
     super::respond(ctx, command, render::help(&sets), true).await
 }

@@ -3,13 +3,14 @@
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, Context, CreateActionRow, CreateCommand, CreateEmbed,
-    CreateInteractionResponse, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+    CommandInteraction, ComponentInteraction, CreateActionRow, CreateCommand, CreateEmbed,
+    CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
 use super::super::custom_id::Other;
 use super::super::render::{self, Reply};
 use super::super::State;
+use crate::discord::{Ctx, Response};
 use crate::store::StoredResult;
 use crate::text;
 
@@ -28,14 +29,15 @@ fn headline(state: &State, result: &StoredResult) -> String {
         .recommendation
         .winner()
         .map_or("no framework fitted", |w| {
-            text::framework_name(&state.catalogue, w)
+            text::framework_name(&state.sessions.catalogue, w)
         });
     format!("{winner} · {} v{}", result.set_title, result.set_version)
 }
 
 /// Lists recent results with a menu to open one in full.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     let results = state
+        .sessions
         .store
         .recent_results(command.user.id.get(), RECENT)
         .await?;
@@ -80,30 +82,22 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
 }
 
 /// The menu: shows one stored result exactly as it was computed.
-pub async fn open(
-    ctx: &Context,
-    state: &State,
-    click: &ComponentInteraction,
-    id: &str,
-) -> Result<()> {
+pub async fn open(ctx: &Ctx, state: &State, click: &ComponentInteraction, id: &str) -> Result<()> {
     let results = state
+        .sessions
         .store
         .recent_results(click.user.id.get(), RECENT)
         .await?;
     let reply = match results.iter().find(|r| r.id.to_string() == id) {
         Some(r) => Reply::embed(render::result_embed(
-            &state.catalogue,
+            &state.sessions.catalogue,
             (&r.set_title, r.set_version),
             &r.recommendation,
             false,
         )),
         None => Reply::notice("That result is no longer in your recent history."),
     };
-    click
-        .create_response(
-            &ctx.http,
-            CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true)),
-        )
+    ctx.respond(click.into(), Response::message(reply, true))
         .await
         .context("could not show the stored result")
 }

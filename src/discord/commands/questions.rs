@@ -17,15 +17,15 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    ChannelType, CommandInteraction, CommandOptionType, ComponentInteraction, Context,
-    CreateCommand, CreateCommandOption, CreateInteractionResponse, InteractionContext, Permissions,
-    ResolvedOption, ResolvedValue,
+    ChannelType, CommandInteraction, CommandOptionType, ComponentInteraction, CreateCommand,
+    CreateCommandOption, InteractionContext, Permissions, ResolvedOption, ResolvedValue,
 };
 use tracing::info;
 
 use super::super::custom_id::session_id;
 use super::super::render::{self, Reply};
 use super::super::State;
+use crate::discord::{Ctx, Response};
 use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
 
@@ -154,7 +154,7 @@ pub fn is_allowed(permissions: Option<Permissions>) -> bool {
 }
 
 /// Runs a subcommand after checking the member's permissions.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     let Some(guild) = command.guild_id.map(|g| g.get()) else {
         return super::respond(
             ctx,
@@ -209,8 +209,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
                 .await;
             };
             // Downloading can take a while: acknowledge first, then edit.
-            command
-                .defer_ephemeral(&ctx.http)
+            ctx.respond(command.into(), Response::Defer { ephemeral: true })
                 .await
                 .context("could not defer the upload")?;
             let upload_id = session_id(command.id.get());
@@ -235,7 +234,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
         }
         "remove" => versions::remove(state, guild, user, set_id.as_ref()).await?,
         "reset" => {
-            state.store.set_active(guild, None).await?;
+            state.sessions.store.set_active(guild, None).await?;
             Reply::notice(
                 "`/recommend` now uses the built-in default set again. Server sets are kept.",
             )
@@ -282,7 +281,11 @@ pub(super) async fn find(
     set_id: Option<&SetId>,
 ) -> Result<Option<Arc<QuestionSet>>> {
     match set_id {
-        Some(id) => Ok(state.find_set(Some(guild), id).await?.map(|r| r.set)),
+        Some(id) => Ok(state
+            .sessions
+            .find_set(Some(guild), id)
+            .await?
+            .map(|r| r.set)),
         None => Ok(None),
     }
 }
@@ -293,6 +296,7 @@ pub(super) async fn unknown_set(
     set_id: Option<&SetId>,
 ) -> Result<Reply> {
     let known: Vec<String> = state
+        .sessions
         .sets_for(Some(guild))
         .await?
         .keys()
@@ -305,16 +309,8 @@ pub(super) async fn unknown_set(
     )))
 }
 
-pub(super) async fn update(
-    ctx: &Context,
-    click: &ComponentInteraction,
-    reply: Reply,
-) -> Result<()> {
-    click
-        .create_response(
-            &ctx.http,
-            CreateInteractionResponse::UpdateMessage(reply.into_interaction()),
-        )
+pub(super) async fn update(ctx: &Ctx, click: &ComponentInteraction, reply: Reply) -> Result<()> {
+    ctx.respond(click.into(), Response::Update(reply))
         .await
         .context("could not update the message")
 }

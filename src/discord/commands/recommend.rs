@@ -3,15 +3,16 @@
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    AutocompleteChoice, CommandInteraction, CommandOptionType, Context, CreateCommand,
-    CreateCommandOption,
+    AutocompleteChoice, CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption,
 };
 use tracing::info;
 
 use super::super::custom_id::session_id;
 use super::super::{flow, is_dm_closed, render, send, Reply, Resolved, State};
+use crate::discord::{Ctx, Response};
 use crate::guide::normalise;
 use crate::ids::SetId;
+use crate::session::Place;
 
 /// The command's name.
 pub const NAME: &str = "recommend";
@@ -43,6 +44,7 @@ pub async fn autocomplete(
 ) -> Result<Vec<AutocompleteChoice>> {
     let wanted = normalise(typed);
     Ok(state
+        .sessions
         .sets_for(guild_id)
         .await?
         .values()
@@ -58,14 +60,15 @@ pub async fn autocomplete(
 }
 
 /// Starts the conversation and shows its first question.
-pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> Result<()> {
+pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Result<()> {
     let guild = command.guild_id.map(|g| g.get());
     let set = match super::string_option(command, "set") {
-        None => state.active_set(guild).await?,
-        Some(id) => match state.find_set(guild, &SetId::from(id)).await? {
+        None => state.sessions.active_set(guild).await?,
+        Some(id) => match state.sessions.find_set(guild, &SetId::from(id)).await? {
             Some(set) => set,
             None => {
                 let known: Vec<String> = state
+                    .sessions
                     .sets_for(guild)
                     .await?
                     .keys()
@@ -87,8 +90,7 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     if wants_dm {
         // Opening the DM and sending to it are two calls to Discord: acknowledge
         // first so the 3-second window can't run out, then edit in the answer.
-        command
-            .defer_ephemeral(&ctx.http)
+        ctx.respond(command.into(), Response::Defer { ephemeral: true })
             .await
             .context("could not defer /recommend")?;
         let reply = move_to_dm(ctx, state, command, &set, id).await?;
@@ -100,39 +102,37 @@ pub async fn run(ctx: &Context, state: &State, command: &CommandInteraction) -> 
     }
 
     // In a DM with the bot, typed replies work too.
-    let dm_channel = guild.is_none().then(|| command.channel_id.get());
-    let session = flow::new_session(&set, id, user, guild, dm_channel);
-    state
-        .store
-        .put(&session)
-        .await
-        .context("could not store the conversation")?;
-    super::respond(ctx, command, flow::view(state, &set, &session)?, true).await
+    let place = Place {
+        user_id: user,
+        guild_id: guild,
+        dm_channel_id: guild.is_none().then(|| command.channel_id.get()),
+    };
+    let current = state.sessions.start(&set, id, place, false).await?;
+    super::respond(ctx, command, flow::current_view(state, &current)?, true).await
 }
 
 /// Starts the conversation in the user's DMs; when their DMs are closed, carries on
 /// privately in the channel. Returns what to tell them in the channel.
 async fn move_to_dm(
-    ctx: &Context,
+    ctx: &Ctx,
     state: &State,
     command: &CommandInteraction,
     set: &Resolved,
     id: String,
 ) -> Result<Reply> {
-    let (user, guild) = (command.user.id.get(), command.guild_id.map(|g| g.get()));
     let channel = command
         .user
         .id
-        .create_dm_channel(ctx)
+        .create_dm_channel(&ctx.http)
         .await
         .context("could not open a DM channel")?;
-    let mut session = flow::new_session(set, id.clone(), user, guild, Some(channel.id.get()));
-    state
-        .store
-        .put(&session)
-        .await
-        .context("could not store the conversation")?;
-    match send(ctx, channel.id, flow::view(state, set, &session)?).await {
+    let place = Place {
+        user_id: command.user.id.get(),
+        guild_id: command.guild_id.map(|g| g.get()),
+        dm_channel_id: Some(channel.id.get()),
+    };
+    let mut current = state.sessions.start(set, id.clone(), place, false).await?;
+    match send(ctx, channel.id, flow::current_view(state, &current)?).await {
         Ok(()) => {
             info!(session = %id, "conversation moved to DMs");
             Ok(Reply::notice(
@@ -141,13 +141,9 @@ async fn move_to_dm(
         }
         Err(e) if is_dm_closed(&e) => {
             // Carry on here, privately, without typed replies.
-            session.dm_channel_id = None;
-            state
-                .store
-                .put(&session)
-                .await
-                .context("could not store the conversation")?;
-            let mut reply = flow::view(state, set, &session)?;
+            current.session.dm_channel_id = None;
+            state.sessions.put(&current.session).await?;
+            let mut reply = flow::current_view(state, &current)?;
             reply.content = Some("I can't send you DMs (they're closed for this server), so let's continue here. Only you can see this.".to_owned());
             Ok(reply)
         }

@@ -2,17 +2,18 @@
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    ButtonStyle, ChannelId, Context, CreateActionRow, CreateButton, CreateEmbed, ResolvedValue,
+    ButtonStyle, ChannelId, CreateActionRow, CreateButton, CreateEmbed, ResolvedValue,
 };
 
 use crate::discord::custom_id::Other;
 use crate::discord::render::Reply;
+use crate::discord::Ctx;
 use crate::discord::State;
 use crate::ids::SetId;
 use crate::store::SettingsChange;
 
 /// Posts the persistent "Find my framework" panel in `channel`.
-pub(super) async fn panel(ctx: &Context, channel: ChannelId, set: Option<SetId>) -> Result<Reply> {
+pub(super) async fn panel(ctx: &Ctx, channel: ChannelId, set: Option<SetId>) -> Result<Reply> {
     let embed = CreateEmbed::new()
         .title("Which backend framework fits your project?")
         .description("Answer a few questions about your team and project; I'll recommend one of the guide's seven frameworks and explain why. Only you will see your answers.");
@@ -47,8 +48,8 @@ pub(super) async fn settings(
         log_channel_id,
         results_public: public_results,
     };
-    state.store.update_settings(guild, &change).await?;
-    let settings = state.store.settings(guild).await?;
+    state.sessions.store.update_settings(guild, &change).await?;
+    let settings = state.sessions.store.settings(guild).await?;
     let logging = settings
         .log_channel_id
         .map_or("off".to_owned(), |c| format!("in <#{c}>"));

@@ -1,11 +1,12 @@
 //! `list`, `show` and its pages: a server's sets, and a set's questions, options and effects.
 
 use anyhow::Result;
-use serenity::all::{ButtonStyle, ComponentInteraction, Context, CreateActionRow, CreateButton};
+use serenity::all::{ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton};
 
 use super::{find, unknown_set, update, PER_PAGE};
 use crate::discord::custom_id::Other;
 use crate::discord::render::{self, Reply};
+use crate::discord::Ctx;
 use crate::discord::State;
 use crate::guide::Catalogue;
 use crate::ids::SetId;
@@ -14,8 +15,9 @@ use crate::text;
 
 /// Built-in and server sets, the active one marked.
 pub(super) async fn list(state: &State, guild: u64) -> Result<Reply> {
-    let active = state.active_set(Some(guild)).await?;
+    let active = state.sessions.active_set(Some(guild)).await?;
     let server: Vec<SetId> = state
+        .sessions
         .store
         .current_sets(guild)
         .await?
@@ -23,6 +25,7 @@ pub(super) async fn list(state: &State, guild: u64) -> Result<Reply> {
         .map(|s| s.set_id)
         .collect();
     let lines: Vec<String> = state
+        .sessions
         .sets_for(Some(guild))
         .await?
         .values()
@@ -148,7 +151,7 @@ pub(super) async fn show(
         .iter()
         .skip(page * PER_PAGE)
         .take(PER_PAGE)
-        .map(|question| question_field(&state.catalogue, &set, question))
+        .map(|question| question_field(&state.sessions.catalogue, &set, question))
         .collect();
     let mut reply = Reply::embed(render::build_embed(
         &format!("{} (`{}` v{})", set.title, set.id, set.version),
@@ -173,7 +176,7 @@ pub(super) async fn show(
 
 /// Previous/Next of `/questions show`.
 pub async fn page(
-    ctx: &Context,
+    ctx: &Ctx,
     state: &State,
     click: &ComponentInteraction,
     set: &str,

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
-use serenity::all::{ButtonStyle, ComponentInteraction, Context, CreateActionRow, CreateButton};
+use serenity::all::{ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton};
 
 use super::{is_allowed, update};
 use crate::discord::custom_id::Other;
 use crate::discord::render::{self, Reply};
+use crate::discord::Ctx;
 use crate::discord::{flow, State};
 use crate::questionnaire::{QuestionSet, MAX_FILE_BYTES};
 use crate::store::PendingUpload;
@@ -64,7 +65,7 @@ pub(super) async fn upload(
         .download()
         .await
         .context("could not download the attachment")?;
-    let set = match QuestionSet::from_bytes(&file.filename, &bytes, &state.catalogue) {
+    let set = match QuestionSet::from_bytes(&file.filename, &bytes, &state.sessions.catalogue) {
         Ok(set) => set,
         Err(error) => {
             let text = format!(
@@ -75,8 +76,9 @@ pub(super) async fn upload(
         }
     };
     let source = String::from_utf8_lossy(&bytes).into_owned();
-    let current = state.find_set(Some(guild), &set.id).await?;
+    let current = state.sessions.find_set(Some(guild), &set.id).await?;
     let is_server_set = state
+        .sessions
         .store
         .current_sets(guild)
         .await?
@@ -92,7 +94,7 @@ pub(super) async fn upload(
             source,
             activate,
         };
-        state.store.put_pending(&pending).await?;
+        state.sessions.store.put_pending(&pending).await?;
         let existing = if is_server_set {
             "this server's"
         } else {
@@ -116,6 +118,7 @@ pub(super) async fn upload(
         return Ok(reply);
     }
     let revision = state
+        .sessions
         .store
         .add_set_version(guild, &set.id, Some(&source), user, activate)
         .await?;
@@ -135,7 +138,7 @@ pub(super) async fn upload(
 
 /// The confirmation buttons of an upload that replaces a set.
 pub async fn confirm(
-    ctx: &Context,
+    ctx: &Ctx,
     state: &State,
     click: &ComponentInteraction,
     other: &Other,
@@ -148,7 +151,7 @@ pub async fn confirm(
     if !is_allowed(click.member.as_ref().and_then(|m| m.permissions)) {
         return flow::ephemeral(ctx, click, "Only members with Manage Server can do that.").await;
     }
-    let Some(pending) = state.store.take_pending(id).await? else {
+    let Some(pending) = state.sessions.store.take_pending(id).await? else {
         return update(
             ctx,
             click,
@@ -160,7 +163,7 @@ pub async fn confirm(
         || Some(pending.guild_id) != click.guild_id.map(|g| g.get())
     {
         // Not theirs to decide: put it back untouched.
-        state.store.put_pending(&pending).await?;
+        state.sessions.store.put_pending(&pending).await?;
         return flow::ephemeral(
             ctx,
             click,
@@ -170,6 +173,7 @@ pub async fn confirm(
     }
     let reply = if replace {
         let revision = state
+            .sessions
             .store
             .add_set_version(
                 pending.guild_id,

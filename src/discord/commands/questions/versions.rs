@@ -1,20 +1,26 @@
 //! `use`, `preview`, `export`, `versions`, `rollback` and `remove`.
 
 use anyhow::{Context as _, Result};
-use serenity::all::{CommandInteraction, Context, CreateAttachment, CreateInteractionResponse};
+use serenity::all::{CommandInteraction, CreateAttachment};
 
 use super::{find, unknown_set};
 use crate::discord::custom_id::session_id;
 use crate::discord::render::Reply;
 use crate::discord::{flow, State};
+use crate::discord::{Ctx, Response};
 use crate::ids::SetId;
+use crate::session::Place;
 
 /// Makes a set the one `/recommend` uses in the server.
 pub(super) async fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
     let Some(set) = find(state, guild, set_id).await? else {
         return unknown_set(state, guild, set_id).await;
     };
-    state.store.set_active(guild, Some(&set.id)).await?;
+    state
+        .sessions
+        .store
+        .set_active(guild, Some(&set.id))
+        .await?;
     Ok(Reply::notice(format!(
         "`/recommend` now uses `{}` — {} (v{}).",
         set.id, set.title, set.version
@@ -23,41 +29,38 @@ pub(super) async fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -
 
 /// Runs a set for the admin alone; the result shows the weights it produced.
 pub(super) async fn preview(
-    ctx: &Context,
+    ctx: &Ctx,
     state: &State,
     command: &CommandInteraction,
     guild: u64,
     set_id: Option<&SetId>,
 ) -> Result<()> {
     let resolved = match set_id {
-        Some(id) => state.find_set(Some(guild), id).await?,
+        Some(id) => state.sessions.find_set(Some(guild), id).await?,
         None => None,
     };
     let Some(set) = resolved else {
         return super::super::respond(ctx, command, unknown_set(state, guild, set_id).await?, true)
             .await;
     };
-    let mut session = flow::new_session(
-        &set,
-        session_id(command.id.get()),
-        command.user.id.get(),
-        Some(guild),
-        None,
-    );
-    session.preview = true;
-    state
-        .store
-        .put(&session)
+    let place = Place {
+        user_id: command.user.id.get(),
+        guild_id: Some(guild),
+        dm_channel_id: None,
+    };
+    let current = state
+        .sessions
+        .start(&set, session_id(command.id.get()), place, true)
         .await
         .context("could not store the preview")?;
-    let mut reply = flow::view(state, &set, &session)?;
+    let mut reply = flow::current_view(state, &current)?;
     reply.content = Some(format!("Previewing `{}`: answer as a user would; the result shows the weights it produces. Nothing is recorded.", set.id));
     super::super::respond(ctx, command, reply, true).await
 }
 
 /// Sends a set's TOML as an attachment, ready to edit and upload again.
 pub(super) async fn export(
-    ctx: &Context,
+    ctx: &Ctx,
     state: &State,
     command: &CommandInteraction,
     guild: u64,
@@ -68,28 +71,29 @@ pub(super) async fn export(
             .await;
     };
     let stored = state
+        .sessions
         .store
         .current_sets(guild)
         .await?
         .into_iter()
         .find(|s| &s.set_id == id)
         .and_then(|s| s.source);
-    let Some(source) = stored.or_else(|| state.sources.get(id).cloned()) else {
+    let Some(source) = stored.or_else(|| state.sessions.library.sources.get(id).cloned()) else {
         return super::super::respond(ctx, command, unknown_set(state, guild, set_id).await?, true)
             .await;
     };
     let reply = Reply::notice(format!(
         "`{id}` as TOML: edit it and upload it again with `/questions upload`."
     ));
-    let message = reply
-        .into_interaction()
-        .ephemeral(true)
-        .add_file(CreateAttachment::bytes(
+    let response = Response::Message {
+        reply,
+        ephemeral: true,
+        files: vec![CreateAttachment::bytes(
             source.into_bytes(),
             format!("{id}.toml"),
-        ));
-    command
-        .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+        )],
+    };
+    ctx.respond(command.into(), response)
         .await
         .context("could not send the export")
 }
@@ -99,7 +103,7 @@ pub(super) async fn versions(state: &State, guild: u64, set_id: Option<&SetId>) 
     let Some(id) = set_id else {
         return unknown_set(state, guild, None).await;
     };
-    let versions = state.store.set_versions(guild, id).await?;
+    let versions = state.sessions.store.set_versions(guild, id).await?;
     if versions.is_empty() {
         return Ok(Reply::notice(format!(
             "`{id}` has no stored versions in this server (built-in sets aren't versioned here)."
@@ -146,7 +150,7 @@ pub(super) async fn rollback(
     let Some(id) = set_id else {
         return unknown_set(state, guild, None).await;
     };
-    let versions = state.store.set_versions(guild, id).await?;
+    let versions = state.sessions.store.set_versions(guild, id).await?;
     let Some(target) = versions.iter().find(|v| v.revision == version) else {
         let known: Vec<String> = versions
             .iter()
@@ -167,6 +171,7 @@ pub(super) async fn rollback(
         )));
     };
     let revision = state
+        .sessions
         .store
         .add_set_version(guild, id, Some(source), user, false)
         .await?;
@@ -186,6 +191,7 @@ pub(super) async fn remove(
         return unknown_set(state, guild, None).await;
     };
     if !state
+        .sessions
         .store
         .current_sets(guild)
         .await?
@@ -198,6 +204,7 @@ pub(super) async fn remove(
     }
     // Also resets the server to the default if this was its set, in the same write.
     let revision = state
+        .sessions
         .store
         .add_set_version(guild, id, None, user, false)
         .await?;
