@@ -2,6 +2,7 @@
 //! environment overrides for secrets. The token is never printed, not even by `Debug`.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use serde::Deserialize;
 
 /// The environment variable that overrides the token in the file.
 pub const TOKEN_ENV: &str = "DISCORD_TOKEN";
+/// The environment variable that overrides `[http] public_key`.
+pub const PUBLIC_KEY_ENV: &str = "DISCORD_PUBLIC_KEY";
 /// The file read when `--config` is not given (optional).
 pub const DEFAULT_PATH: &str = "config.toml";
 
@@ -54,6 +57,128 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     proxy_url: Option<String>,
     database: Option<PathBuf>,
+    #[serde(default)]
+    gateway: FileGateway,
+    http: Option<FileHttp>,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+/// `[gateway]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGateway {
+    enabled: Option<bool>,
+    shards: Option<FileShards>,
+    register_commands: Option<bool>,
+}
+
+/// `shards = "auto"` or `shards = { first = 0, count = 2, total = 4 }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FileShards {
+    Word(String),
+    Range { first: u32, count: u32, total: u32 },
+}
+
+/// `[http]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHttp {
+    listen: Option<String>,
+    public_key: Option<String>,
+}
+
+/// `[metrics]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    listen: Option<String>,
+}
+
+/// Which gateway shards this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    /// All of them, as many as Discord recommends (`GET /gateway/bot`).
+    Auto,
+    /// Shards `first .. first + count` of `total`; other processes run the rest.
+    Range {
+        /// The first shard id this process runs.
+        first: u32,
+        /// How many consecutive shards it runs.
+        count: u32,
+        /// How many shards the bot has in all.
+        total: u32,
+    },
+}
+
+impl Shards {
+    /// Whether this process runs shard 0 (which receives DMs and registers commands).
+    pub fn has_shard_zero(&self) -> bool {
+        match self {
+            Shards::Auto => true,
+            Shards::Range { first, .. } => *first == 0,
+        }
+    }
+}
+
+/// `[gateway]`: the Discord gateway connection(s) of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewayConfig {
+    /// `false` runs no gateway (an HTTP interactions worker).
+    pub enabled: bool,
+    /// The shards this process runs.
+    pub shards: Shards,
+    /// Whether this process may register the slash commands at start (only the one
+    /// running shard 0 does, and only when they changed).
+    pub register_commands: bool,
+}
+
+/// An Ed25519 public key from the developer portal, as 32 bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(pub [u8; 32]);
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Public, so fine to show.
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl PublicKey {
+    /// Parses the 64 hex digits the developer portal shows.
+    pub fn parse(hex: &str) -> Option<PublicKey> {
+        let hex = hex.trim();
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(PublicKey(key))
+    }
+}
+
+/// `[http]`: Discord's HTTP interactions endpoint served by this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Where to listen (`POST /interactions`, `GET /healthz`, `GET /metrics`).
+    pub listen: SocketAddr,
+    /// The application's public key, to verify every request's signature.
+    pub public_key: PublicKey,
+}
+
+/// Values from the environment that override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `DISCORD_TOKEN`.
+    pub token: Option<String>,
+    /// `DISCORD_PUBLIC_KEY`.
+    pub public_key: Option<String>,
 }
 
 /// The resolved configuration.
@@ -79,6 +204,12 @@ pub struct Config {
     pub proxy_url: Option<String>,
     /// The SQLite database file.
     pub database: PathBuf,
+    /// The gateway connection(s).
+    pub gateway: GatewayConfig,
+    /// The HTTP interactions endpoint, when configured.
+    pub http: Option<HttpConfig>,
+    /// Where a process without `[http]` serves `/metrics` and `/healthz`.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Why the configuration could not be read.
@@ -126,8 +257,11 @@ impl Config {
                 Err(_) => (PathBuf::from(DEFAULT_PATH), String::new()),
             },
         };
-        let env_token = std::env::var(TOKEN_ENV).ok();
-        Config::from_parts(&path, &text, env_token)
+        let overrides = Overrides {
+            token: std::env::var(TOKEN_ENV).ok(),
+            public_key: std::env::var(PUBLIC_KEY_ENV).ok(),
+        };
+        Config::from_overrides(&path, &text, overrides)
     }
 
     /// Builds the configuration from a file's text and the token variable.
@@ -136,6 +270,20 @@ impl Config {
         text: &str,
         env_token: Option<String>,
     ) -> Result<Config, ConfigError> {
+        let overrides = Overrides {
+            token: env_token,
+            ..Overrides::default()
+        };
+        Config::from_overrides(path, text, overrides)
+    }
+
+    /// Builds the configuration from a file's text and the environment's overrides.
+    pub fn from_overrides(
+        path: &Path,
+        text: &str,
+        overrides: Overrides,
+    ) -> Result<Config, ConfigError> {
+        let env_token = overrides.token;
         let file: FileConfig = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: path.to_owned(),
             source,
@@ -155,6 +303,22 @@ impl Config {
                 });
             }
         }
+        let gateway = gateway(path, file.gateway)?;
+        let http = file
+            .http
+            .map(|h| http(path, h, overrides.public_key))
+            .transpose()?;
+        let metrics_listen = file
+            .metrics
+            .listen
+            .map(|a| listen_address(path, "[metrics] listen", &a))
+            .transpose()?;
+        if !gateway.enabled && http.is_none() {
+            return Err(invalid(
+                path,
+                "[gateway] enabled = false needs [http] listen and public_key: a process must take interactions somehow".to_owned(),
+            ));
+        }
         let token = env_token
             .filter(|t| !t.trim().is_empty())
             .or(file.token.filter(|t| !t.trim().is_empty()))
@@ -171,8 +335,78 @@ impl Config {
             database: file
                 .database
                 .unwrap_or_else(|| PathBuf::from("stackpick.db")),
+            gateway,
+            http,
+            metrics_listen,
         })
     }
+}
+
+fn invalid(path: &Path, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    }
+}
+
+fn listen_address(path: &Path, key: &str, text: &str) -> Result<SocketAddr, ConfigError> {
+    text.trim().parse().map_err(|_| {
+        invalid(
+            path,
+            format!("{key} `{text}` must be an address and port, e.g. \"127.0.0.1:8080\""),
+        )
+    })
+}
+
+fn gateway(path: &Path, file: FileGateway) -> Result<GatewayConfig, ConfigError> {
+    let shards = match file.shards {
+        None => Shards::Auto,
+        Some(FileShards::Word(word)) if word == "auto" => Shards::Auto,
+        Some(FileShards::Word(word)) => {
+            return Err(invalid(
+                path,
+                format!("[gateway] shards = \"{word}\": use \"auto\" or {{ first = 0, count = 1, total = 1 }}"),
+            ))
+        }
+        Some(FileShards::Range {
+            first,
+            count,
+            total,
+        }) => {
+            if count == 0 || total == 0 || u64::from(first) + u64::from(count) > u64::from(total) {
+                return Err(invalid(
+                    path,
+                    format!("[gateway] shards = {{ first = {first}, count = {count}, total = {total} }}: count and total must be at least 1 and first + count at most total"),
+                ));
+            }
+            Shards::Range {
+                first,
+                count,
+                total,
+            }
+        }
+    };
+    Ok(GatewayConfig {
+        enabled: file.enabled.unwrap_or(true),
+        shards,
+        register_commands: file.register_commands.unwrap_or(true),
+    })
+}
+
+fn http(path: &Path, file: FileHttp, env_key: Option<String>) -> Result<HttpConfig, ConfigError> {
+    let listen = listen_address(
+        path,
+        "[http] listen",
+        file.listen.as_deref().unwrap_or("127.0.0.1:8080"),
+    )?;
+    let key = env_key.filter(|k| !k.trim().is_empty()).or(file.public_key);
+    let public_key = key.as_deref().and_then(PublicKey::parse).ok_or_else(|| {
+        invalid(
+            path,
+            format!("[http] needs public_key (or {PUBLIC_KEY_ENV}): the 64 hex digits of the application's public key (developer portal → General Information)"),
+        )
+    })?;
+    Ok(HttpConfig { listen, public_key })
 }
 
 #[cfg(test)]
@@ -202,6 +436,67 @@ mod tests {
         assert_eq!(config.token, None);
         assert_eq!(config.idle_timeout, Duration::from_secs(30 * 60));
         assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn shards_are_auto_by_default_or_a_range_within_the_total() {
+        let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(config.gateway.shards, Shards::Auto);
+        assert!(config.gateway.enabled && config.gateway.register_commands);
+        let text = "[gateway]\nshards = { first = 2, count = 2, total = 4 }";
+        let config = Config::from_parts(Path::new("c.toml"), text, None).unwrap();
+        assert_eq!(
+            config.gateway.shards,
+            Shards::Range {
+                first: 2,
+                count: 2,
+                total: 4
+            }
+        );
+        assert!(!config.gateway.shards.has_shard_zero());
+        for bad in [
+            "shards = { first = 3, count = 2, total = 4 }",
+            "shards = { first = 0, count = 0, total = 4 }",
+            "shards = \"all\"",
+        ] {
+            let err = Config::from_parts(Path::new("c.toml"), &format!("[gateway]\n{bad}"), None)
+                .unwrap_err();
+            assert!(err.to_string().contains("shards"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_http_endpoint_needs_a_valid_public_key_and_the_environment_one_wins() {
+        let key = "ab".repeat(32);
+        let text = format!("[http]\nlisten = \"127.0.0.1:9000\"\npublic_key = \"{key}\"");
+        let config = Config::from_parts(Path::new("c.toml"), &text, None).unwrap();
+        let http = config.http.unwrap();
+        assert_eq!(http.listen.port(), 9000);
+        assert_eq!(http.public_key.0, [0xab; 32]);
+        let overrides = Overrides {
+            public_key: Some("cd".repeat(32)),
+            ..Overrides::default()
+        };
+        let config = Config::from_overrides(Path::new("c.toml"), &text, overrides).unwrap();
+        assert_eq!(config.http.unwrap().public_key.0, [0xcd; 32]);
+
+        let err = Config::from_parts(Path::new("c.toml"), "[http]\npublic_key = \"xyz\"", None)
+            .unwrap_err();
+        assert!(err.to_string().contains("public_key"), "{err}");
+        let err = Config::from_parts(
+            Path::new("c.toml"),
+            "[gateway]\nenabled = false",
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("[http]"), "{err}");
+        let err = Config::from_parts(
+            Path::new("c.toml"),
+            &format!("[http]\nlisten = \"nowhere\"\npublic_key = \"{key}\""),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
     }
 
     #[test]

@@ -5,23 +5,24 @@
 //! conversation lives in the [`Storage`](crate::store::Storage), so nothing
 //! is lost when the bot restarts.
 
+pub mod app;
 mod commands;
 pub mod custom_id;
 mod dm;
 mod flow;
+pub mod gateway;
+pub mod http;
 mod render;
 mod respond;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::Result;
 use serenity::all::{
-    ChannelId, Client, ClientBuilder, Context, EventHandler, GatewayIntents, GuildId, HttpBuilder,
-    Interaction, Message, Ready,
+    ChannelId, GuildId,
+    Interaction,
 };
-use serenity::async_trait;
-use tracing::{error, info, info_span, warn, Instrument};
+use tracing::{error, info_span, warn, Instrument};
 
 use crate::config::Config;
 use crate::guide::Catalogue;
@@ -31,6 +32,17 @@ use crate::store::Storage;
 pub use crate::session::Resolved;
 pub use render::Reply;
 pub use respond::{Ctx, Response, Target};
+
+/// Registers the slash commands where they differ from what Discord has (see
+/// `stackpick register`).
+pub async fn register(http: &serenity::all::Http, state: &State) -> Result<String> {
+    Ok(match commands::register(http, state).await? {
+        commands::registration::Registered::Unchanged => {
+            "The slash commands are already up to date; nothing was sent.".to_owned()
+        }
+        commands::registration::Registered::Updated => "Registered the slash commands.".to_owned(),
+    })
+}
 
 /// Everything the handlers share; one value, no globals.
 pub struct State {
@@ -52,149 +64,52 @@ impl State {
     }
 }
 
-/// Builds the serenity client: REST through `proxy_url` when set (with serenity's
-/// rate limiter off, the proxy's job), the gateway URL discovered through it.
-pub async fn client(config: &Config, state: Arc<State>) -> Result<Client> {
-    let Some(token) = &config.token else {
-        bail!("no Discord token: set DISCORD_TOKEN or `token` in config.toml");
-    };
-    let mut http = HttpBuilder::new(token.expose());
-    if let Some(proxy) = &config.proxy_url {
-        http = http.proxy(proxy.as_str()).ratelimiter_disabled(true);
-    }
-    if let Some(id) = config.application_id {
-        http = http.application_id(id.into());
-    }
-    let intents = GatewayIntents::DIRECT_MESSAGES;
-    let purge = Arc::clone(&state);
-    let client = ClientBuilder::new_with_http(http.build(), intents)
-        .event_handler(Handler { state })
-        .await
-        // serenity's error text never contains the token.
-        .context("could not create the Discord client")?;
-    tokio::spawn(purge_idle_sessions(purge));
-    Ok(client)
-}
-
-/// Uploads waiting for confirmation are dropped after this long.
-const PENDING_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Deletes idle conversations and stale upload confirmations once a minute.
-async fn purge_idle_sessions(state: Arc<State>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        let cutoff = crate::store::now_ms().saturating_sub(millis(state.sessions.idle_timeout));
-        match state.sessions.store.purge_idle(cutoff).await {
-            Ok(0) => {}
-            Ok(n) => info!(count = n, "expired idle conversations"),
-            Err(e) => warn!(
-                error = format!("{e:#}"),
-                "could not purge idle conversations"
-            ),
-        }
-        let cutoff = crate::store::now_ms().saturating_sub(millis(PENDING_UPLOAD_LIFETIME));
-        if let Err(e) = state.sessions.store.purge_pending(cutoff).await {
-            warn!(
-                error = format!("{e:#}"),
-                "could not purge old upload confirmations"
-            );
-        }
-    }
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Runs the bot until the gateway connection ends.
-pub async fn serve(config: &Config, state: Arc<State>) -> Result<()> {
-    let mut client = client(config, state).await?;
-    let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            info!("shutting down");
-            shards.shutdown_all().await;
-        }
-    });
-    client
-        .start()
-        .await
-        .context("the Discord connection failed")
-}
-
-/// serenity's event handler: routes events to the command, component and DM handlers.
-struct Handler {
-    state: Arc<State>,
-}
-
-#[async_trait]
-impl EventHandler for Handler {
-    async fn ready(&self, ctx: Context, ready: Ready) {
-        info!(user = %ready.user.name, "connected to Discord");
-        if let Err(e) = commands::register(&Ctx::rest(Arc::clone(&ctx.http)), &self.state).await {
-            error!(
-                error = format!("{e:#}"),
-                "registering slash commands failed"
-            );
-        }
-    }
-
-    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        handle(&Ctx::rest(Arc::clone(&ctx.http)), &self.state, &interaction).await;
-    }
-
-    async fn message(&self, ctx: Context, message: Message) {
-        if message.guild_id.is_some() || message.author.bot {
-            return;
-        }
-        let span = info_span!("dm", id = %message.id, user = %message.author.id);
-        async {
-            let ctx = Ctx::rest(Arc::clone(&ctx.http));
-            if let Err(e) = dm::message(&ctx, &self.state, &message).await {
-                error!(error = format!("{e:#}"), "DM handling failed");
-                let sorry = Reply::notice(
-                    "Sorry, something went wrong on my side. Please try again in a moment.",
-                );
-                if let Err(e) = message
-                    .channel_id
-                    .send_message(&ctx.http, sorry.into_message())
-                    .await
-                {
-                    warn!(error = %e, "could not send the apology either");
-                }
-            }
-        }
-        .instrument(span)
-        .await;
-    }
-}
-
 /// Handles one interaction from any transport, in its own tracing span; a failure is
-/// logged with its cause and the user gets a short apology.
-pub async fn handle(ctx: &Ctx, state: &State, interaction: &Interaction) {
-    let (id, user, guild, name) = match interaction {
-        Interaction::Command(c) | Interaction::Autocomplete(c) => {
-            (c.id, c.user.id, c.guild_id, c.data.name.as_str())
-        }
-        Interaction::Component(c) => (c.id, c.user.id, c.guild_id, c.data.custom_id.as_str()),
-        _ => return,
+/// logged with its cause and the user gets a short apology. Records the interaction's
+/// metrics; returns whether it succeeded.
+pub async fn handle(ctx: &Ctx, state: &State, interaction: &Interaction) -> bool {
+    let started = std::time::Instant::now();
+    let (id, user, guild, name, kind) = match interaction {
+        Interaction::Command(c) => (c.id, c.user.id, c.guild_id, c.data.name.as_str(), "command"),
+        Interaction::Autocomplete(c) => (
+            c.id,
+            c.user.id,
+            c.guild_id,
+            c.data.name.as_str(),
+            "autocomplete",
+        ),
+        Interaction::Component(c) => (
+            c.id,
+            c.user.id,
+            c.guild_id,
+            c.data.custom_id.as_str(),
+            "component",
+        ),
+        _ => return true,
     };
     let span = info_span!("interaction", id = %id, user = %user, guild = ?guild.map(GuildId::get), command = %name);
     async {
         let outcome = match interaction {
             Interaction::Command(command) => commands::run(ctx, state, command).await,
-            Interaction::Autocomplete(command) => commands::autocomplete(ctx, state, command).await,
+            Interaction::Autocomplete(command) => {
+                commands::autocomplete(ctx, state, command).await
+            }
             Interaction::Component(click) => flow::click(ctx, state, click).await,
             _ => Ok(()),
         };
-        if let Err(e) = outcome {
-            error!(error = format!("{e:#}"), "interaction failed");
-            apologise(ctx, interaction).await;
-        }
+        let ok = match outcome {
+            Ok(()) => true,
+            Err(e) => {
+                error!(error = format!("{e:#}"), "interaction failed");
+                apologise(ctx, interaction).await;
+                false
+            }
+        };
+        crate::ops::metrics::interaction(kind, if ok { "ok" } else { "error" }, started.elapsed());
+        ok
     }
     .instrument(span)
-    .await;
+    .await
 }
 
 /// Tells the user something went wrong, without internal details. Tries a new

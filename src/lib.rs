@@ -15,6 +15,7 @@ pub mod discord;
 pub mod engine;
 pub mod guide;
 pub mod ids;
+pub mod ops;
 pub mod questionnaire;
 pub mod session;
 pub mod store;

@@ -59,8 +59,11 @@ enum Command {
     },
     /// Show the guide's catalogue: every rating and each framework's total.
     Frameworks,
-    /// Run the Discord bot (needs a token: DISCORD_TOKEN or `token` in config.toml).
+    /// Run the Discord bot (needs a token: DISCORD_TOKEN or `token` in config.toml):
+    /// the gateway shards and/or the HTTP interactions endpoint the config asks for.
     Serve,
+    /// Register the slash commands with Discord (only if they changed) and exit.
+    Register,
 }
 
 /// Exit code when the bot can't start for want of configuration.
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     });
     match command {
         Command::Serve => serve(config, catalogue),
+        Command::Register => register(config, catalogue),
         Command::Ask { questions } => {
             let set = resolve_set(&questions, &catalogue)?;
             let stdin = std::io::stdin().lock();
@@ -164,7 +168,27 @@ fn serve(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
     let store = Arc::new(SqliteStore::open(&config.database)?);
     let state = Arc::new(discord::State::new(&config, catalogue, store)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(discord::serve(&config, state))?;
+    runtime.block_on(async {
+        let app = discord::app::start(&config, state).await?;
+        app.run_until_signal().await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn register(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
+    if config.token.is_none() {
+        eprintln!("error: no Discord token. Set the {TOKEN_ENV} environment variable or `token` in config.toml.");
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
+    telemetry::init(&config.log_level, config.log_format);
+    let store = Arc::new(SqliteStore::open(&config.database)?);
+    let state = discord::State::new(&config, catalogue, store)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let outcome = runtime.block_on(async {
+        let http = discord::gateway::http_client(&config)?;
+        discord::register(&http, &state).await
+    })?;
+    println!("{outcome}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -71,6 +71,8 @@ pub trait SessionStore: Send + Sync {
     async fn remove(&self, id: &str) -> anyhow::Result<()>;
     /// Deletes sessions untouched since before `cutoff_ms`; returns how many.
     async fn purge_idle(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
+    /// How many conversations are waiting for an answer (for the metrics).
+    async fn count_open(&self) -> anyhow::Result<u64>;
 }
 
 /// A server's choices.

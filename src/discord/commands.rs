@@ -9,13 +9,15 @@ mod help;
 pub mod history;
 pub mod questions;
 mod recommend;
+pub mod registration;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    AutocompleteChoice, Command, CommandInteraction, CreateCommand, GuildId, InstallationContext,
+    Http,
+    AutocompleteChoice, CommandInteraction, CreateCommand, InstallationContext,
     InteractionContext, ResolvedValue,
 };
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::{Reply, State};
 use crate::discord::{Ctx, Response};
@@ -43,23 +45,10 @@ fn all() -> Vec<CreateCommand> {
     .collect()
 }
 
-/// Registers the commands: in the development guilds when configured, else globally.
-pub async fn register(ctx: &Ctx, state: &State) -> Result<()> {
-    if state.dev_guild_ids.is_empty() {
-        let commands = Command::set_global_commands(&ctx.http, all())
-            .await
-            .context("global command registration was refused")?;
-        info!(count = commands.len(), "registered global commands");
-    } else {
-        for guild in &state.dev_guild_ids {
-            let commands = GuildId::new(*guild)
-                .set_commands(&ctx.http, all())
-                .await
-                .with_context(|| format!("command registration in guild {guild} was refused"))?;
-            info!(count = commands.len(), guild, "registered guild commands");
-        }
-    }
-    Ok(())
+/// Registers the commands where they differ from what Discord has: in the
+/// development guilds when configured, else globally.
+pub async fn register(http: &Http, state: &State) -> Result<registration::Registered> {
+    registration::sync(http, &state.dev_guild_ids, all()).await
 }
 
 /// Runs a slash command.

@@ -129,14 +129,19 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let connection = pool
-            .get()
-            .await
-            .map_err(|e| anyhow!("no database connection available: {e}"))?;
-        connection
+        let connection = pool.get().await.map_err(|e| {
+            crate::ops::metrics::database_error("connect");
+            anyhow!("no database connection available: {e}")
+        })?;
+        let outcome = connection
             .interact(work)
             .await
-            .map_err(|e| anyhow!("the database task failed: {e}"))?
+            .map_err(|e| anyhow!("the database task failed: {e}"))
+            .and_then(|result| result);
+        if outcome.is_err() {
+            crate::ops::metrics::database_error("query");
+        }
+        outcome
     }
 
     async fn write<T, F>(&self, work: F) -> Result<T>
@@ -299,6 +304,16 @@ impl SessionStore for SqliteStore {
                 "DELETE FROM sessions WHERE updated_at_ms < ?1",
                 [id(cutoff_ms)],
             )?)
+        })
+        .await
+    }
+
+    async fn count_open(&self) -> Result<u64> {
+        self.read(|c| {
+            let count: i64 = c
+                .prepare_cached("SELECT COUNT(*) FROM sessions WHERE asking = 1")?
+                .query_row([], |r| r.get(0))?;
+            Ok(unsigned(count))
         })
         .await
     }

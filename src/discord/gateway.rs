@@ -1,0 +1,115 @@
+//! The gateway: serenity's client for this process's shards, its REST client, and the
+//! event handler that turns gateway events into interactions and DMs.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _, Result};
+use serenity::all::{
+    Client, ClientBuilder, ConnectionStage, Context, EventHandler, GatewayIntents, Http,
+    HttpBuilder, Interaction, Message, Ready, ShardStageUpdateEvent,
+};
+use serenity::async_trait;
+use tracing::{error, info, info_span, warn, Instrument};
+
+use super::{dm, handle, Ctx, Reply, State};
+use crate::config::{Config, Shards};
+use crate::ops::{metrics, Drain};
+
+/// Discord's REST client: through `proxy_url` when set (with serenity's rate limiter
+/// off, the proxy's job), else straight to Discord.
+pub fn http_client(config: &Config) -> Result<Http> {
+    let Some(token) = &config.token else {
+        bail!("no Discord token: set DISCORD_TOKEN or `token` in config.toml");
+    };
+    let mut http = HttpBuilder::new(token.expose());
+    if let Some(proxy) = &config.proxy_url {
+        http = http.proxy(proxy.as_str()).ratelimiter_disabled(true);
+    }
+    if let Some(id) = config.application_id {
+        http = http.application_id(id.into());
+    }
+    Ok(http.build())
+}
+
+/// Builds the gateway client (it asks Discord for the gateway URL, through the proxy
+/// when set).
+pub async fn client(config: &Config, state: Arc<State>, drain: Drain) -> Result<Client> {
+    let intents = GatewayIntents::DIRECT_MESSAGES;
+    ClientBuilder::new_with_http(http_client(config)?, intents)
+        .event_handler(Handler { state, drain })
+        .await
+        // serenity's error text never contains the token.
+        .context("could not create the Discord client")
+}
+
+/// Connects this process's shards and runs them until they are shut down.
+pub async fn run(client: &mut Client, shards: Shards) -> Result<()> {
+    let outcome = match shards {
+        Shards::Auto => client.start_autosharded().await,
+        Shards::Range {
+            first,
+            count,
+            total,
+        } => client.start_shard_range(first..first + count, total).await,
+    };
+    outcome.context("the Discord gateway connection failed")
+}
+
+/// serenity's event handler: routes events to the interaction and DM handlers.
+struct Handler {
+    state: Arc<State>,
+    drain: Drain,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, _: Context, ready: Ready) {
+        let shard = ready.shard.map(|s| s.id.0);
+        info!(user = %ready.user.name, shard, "connected to Discord");
+    }
+
+    async fn shard_stage_update(&self, _: Context, event: ShardStageUpdateEvent) {
+        metrics::shard(event.shard_id.0, event.new == ConnectionStage::Connected);
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        // Shards close before draining, so this is rare: an event already on its way.
+        let Some(_working) = self.drain.begin() else {
+            warn!("an interaction arrived while shutting down; not handled");
+            return;
+        };
+        handle(&Ctx::rest(Arc::clone(&ctx.http)), &self.state, &interaction).await;
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
+        if message.guild_id.is_some() || message.author.bot {
+            return;
+        }
+        let Some(_working) = self.drain.begin() else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let span = info_span!("dm", id = %message.id, user = %message.author.id);
+        async {
+            let ctx = Ctx::rest(Arc::clone(&ctx.http));
+            let outcome = dm::message(&ctx, &self.state, &message).await;
+            let ok = outcome.is_ok();
+            if let Err(e) = outcome {
+                error!(error = format!("{e:#}"), "DM handling failed");
+                let sorry = Reply::notice(
+                    "Sorry, something went wrong on my side. Please try again in a moment.",
+                );
+                if let Err(e) = message
+                    .channel_id
+                    .send_message(&ctx.http, sorry.into_message())
+                    .await
+                {
+                    warn!(error = %e, "could not send the apology either");
+                }
+            }
+            metrics::interaction("dm", if ok { "ok" } else { "error" }, started.elapsed());
+        }
+        .instrument(span)
+        .await;
+    }
+}
