@@ -340,7 +340,7 @@ fn echo_command(c: &Value, guild: Option<u64>, old: &[Value]) -> Value {
         "name": c["name"], "name_localizations": c["name_localizations"],
         "description": or("description", json!("")),
         "description_localizations": c["description_localizations"],
-        "options": or("options", json!([])), "default_member_permissions": perms,
+        "options": compact(&or("options", json!([]))), "default_member_permissions": perms,
         "contexts": c["contexts"], "integration_types": or("integration_types", json!([0])),
         "nsfw": or("nsfw", json!(false)), "version": null,
     });
@@ -353,6 +353,26 @@ fn echo_command(c: &Value, guild: Option<u64>, old: &[Value]) -> Value {
         _ => json!(new_id().to_string()),
     };
     out
+}
+
+/// Options as Discord echoes them: it leaves out fields that are null, false or empty
+/// ("to save on some bytes"), e.g. `required` unless true and unset `min_length`.
+fn compact(v: &Value) -> Value {
+    let unset = |v: &Value| match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(compact).collect()),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, v)| !unset(v))
+            .map(|(k, v)| (k.clone(), compact(v)))
+            .collect(),
+        other => other.clone(),
+    }
 }
 
 /// Whether two echoed commands are equal but for their `version`.
