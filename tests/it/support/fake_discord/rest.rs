@@ -162,7 +162,7 @@ pub(super) fn serve(shared: &Shared, incoming: &Incoming<'_>, body: Result<Body,
                     body,
                     files: &files,
                 };
-                route(&shared, &mut shared.lock(), &req).unwrap_or_else(|(reply, why)| {
+                route(shared, &mut shared.lock(), &req).unwrap_or_else(|(reply, why)| {
                     problems.push(why);
                     reply
                 })
