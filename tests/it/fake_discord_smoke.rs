@@ -702,7 +702,7 @@ async fn next_frame(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shard_mistakes_are_violations() -> TestResult {
+async fn invalid_shards_are_closed_with_4010() -> TestResult {
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
     use tokio_tungstenite::tungstenite::Message as Frame;
     let fake = FakeDiscord::start().await?;
@@ -729,7 +729,12 @@ async fn shard_mistakes_are_violations() -> TestResult {
         );
     }
     assert!(fake.shards().is_empty());
+    Ok(())
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shard_conflicts_are_violations_and_routing_picks_the_newest() -> TestResult {
+    let fake = FakeDiscord::start().await?;
     // The same shard twice, and a connection disagreeing on the total.
     let (mut first, ready) = raw_identify(&fake, json!([0, 2])).await?;
     let ready: Value = serde_json::from_str(ready.to_text()?)?;
@@ -784,7 +789,7 @@ async fn shard_mistakes_are_violations() -> TestResult {
         .await
         .unwrap_err();
     assert!(err.contains("not connected"), "{err}");
-    // Nothing went to the older duplicate.
+    // The older duplicate got none of them: once alone, its first dispatch follows READY.
     second.close(None).await?;
     eventually("the duplicate to disconnect", || fake.shards().len() == 1).await?;
     fake.dispatch(
@@ -901,58 +906,75 @@ async fn command_listing_returns_the_last_put() -> TestResult {
     Ok(())
 }
 
-/// A minimal Interactions Endpoint URL: verifies Discord's signature like serenity's
-/// `interactions_endpoint::Verifier`, answers PING, commands and clicks inline.
+/// Parses `N` bytes from `2 * N` hex digits.
+fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    let mut out = [0; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    (hex.len() == 2 * N).then_some(out)
+}
+
+/// Checks Discord's signature as serenity's `interactions_endpoint::Verifier` does:
+/// Ed25519 of `X-Signature-Timestamp` + body, hex in `X-Signature-Ed25519`.
+fn signed(key: &ed25519_dalek::VerifyingKey, headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
+    use ed25519_dalek::{Signature, Verifier as _};
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let Some(signature) = from_hex(header("X-Signature-Ed25519")) else {
+        return false;
+    };
+    let message = [header("X-Signature-Timestamp").as_bytes(), body].concat();
+    key.verify(&message, &Signature::from_bytes(&signature))
+        .is_ok()
+}
+
+/// The test endpoint's inline interaction response; a command's name picks a behaviour.
+async fn respond(interaction: &Value) -> Option<Value> {
+    let button = json!({ "type": 2, "style": 1, "label": "Again", "custom_id": "again" });
+    let message =
+        json!({ "content": "pong", "components": [{ "type": 1, "components": [button] }] });
+    let name = interaction["data"]["name"].as_str();
+    Some(match (interaction["type"].as_u64()?, name) {
+        (1, _) => json!({ "type": 1 }),
+        (2, Some("slow")) => json!({ "type": 5 }),
+        (2, Some("wrong")) => json!({ "type": 7, "data": { "content": "no" } }),
+        (2, Some("late")) => {
+            tokio::time::sleep(Duration::from_millis(3200)).await;
+            json!({ "type": 4, "data": { "content": "too late" } })
+        }
+        (2, _) => json!({ "type": 4, "data": message }),
+        (3, _) => json!({ "type": 7, "data": { "content": "clicked", "components": [] } }),
+        _ => return None,
+    })
+}
+
+/// A minimal Interactions Endpoint URL on loopback: 401 unless signed with
+/// `public_key_hex`, 400 for what it cannot answer, else the response inline.
 async fn start_endpoint(public_key_hex: &str) -> std::io::Result<String> {
     use axum::http::{HeaderMap, StatusCode};
-    use axum::response::IntoResponse;
-    use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
+    use axum::response::{IntoResponse, Response};
 
-    fn bytes<const N: usize>(hex: &str) -> Option<[u8; N]> {
-        let mut out = [0; N];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-        }
-        (hex.len() == 2 * N).then_some(out)
-    }
-    let key = bytes(public_key_hex).and_then(|k| VerifyingKey::from_bytes(&k).ok());
+    let key =
+        from_hex(public_key_hex).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
     let key = key.ok_or_else(|| std::io::Error::other("bad public key"))?;
     let answer = move |headers: HeaderMap, body: axum::body::Bytes| async move {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-        };
-        let signature = bytes(header("X-Signature-Ed25519")).map(|s| Signature::from_bytes(&s));
-        let message = [header("X-Signature-Timestamp").as_bytes(), &body].concat();
-        if signature.is_none_or(|s| key.verify(&message, &s).is_err()) {
+        if !signed(&key, &headers, &body) {
             return StatusCode::UNAUTHORIZED.into_response();
         }
-        let Ok(interaction) = serde_json::from_slice::<Value>(&body) else {
-            return StatusCode::BAD_REQUEST.into_response();
+        let interaction = serde_json::from_slice::<Value>(&body).ok();
+        let response = match interaction {
+            Some(interaction) => respond(&interaction).await,
+            None => None,
         };
-        let button = json!({ "type": 2, "style": 1, "label": "Again", "custom_id": "again" });
-        let message =
-            json!({ "content": "pong", "components": [{ "type": 1, "components": [button] }] });
-        let response = match (
-            interaction["type"].as_u64(),
-            interaction["data"]["name"].as_str(),
-        ) {
-            (Some(1), _) => json!({ "type": 1 }),
-            (Some(2), Some("slow")) => json!({ "type": 5 }),
-            (Some(2), Some("wrong")) => json!({ "type": 7, "data": { "content": "no" } }),
-            (Some(2), Some("late")) => {
-                tokio::time::sleep(Duration::from_millis(3200)).await;
-                json!({ "type": 4, "data": { "content": "too late" } })
-            }
-            (Some(2), _) => json!({ "type": 4, "data": message }),
-            (Some(3), _) => {
-                json!({ "type": 7, "data": { "content": "clicked", "components": [] } })
-            }
-            _ => return StatusCode::BAD_REQUEST.into_response(),
-        };
-        axum::Json(response).into_response()
+        response.map_or_else(
+            || StatusCode::BAD_REQUEST.into_response(),
+            |r| -> Response { axum::Json(r).into_response() },
+        )
     };
     let app = axum::Router::new().route("/interactions", axum::routing::post(answer));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
@@ -963,14 +985,12 @@ async fn start_endpoint(public_key_hex: &str) -> std::io::Result<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_http_interactions_are_answered_inline() -> TestResult {
-    let fake = FakeDiscord::start().await?;
+    let (fake, url) = fake_with_endpoint().await?;
     let key = fake.public_key_hex();
-    assert_eq!(key.len(), 64);
     assert_eq!(
         http(&fake).get_current_application_info().await?.verify_key,
         key
     );
-    let url = start_endpoint(&key).await?;
 
     // PING → PONG.
     let pong = fake.post_interaction(&url, payloads::ping()).await?;
@@ -1024,7 +1044,22 @@ async fn signed_http_interactions_are_answered_inline() -> TestResult {
         .iter()
         .all(|c| c.inline || !c.is("POST", "/interactions/*/*/callback")));
     fake.assert_no_violations();
+    Ok(())
+}
 
+/// A fake Discord and a test endpoint that trusts its key.
+async fn fake_with_endpoint(
+) -> Result<(FakeDiscord, String), Box<dyn std::error::Error + Send + Sync>> {
+    let fake = FakeDiscord::start().await?;
+    let key = fake.public_key_hex();
+    assert_eq!(key.len(), 64);
+    let url = start_endpoint(&key).await?;
+    Ok((fake, url))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_signed_requests_test_the_endpoints_checks() -> TestResult {
+    let (fake, url) = fake_with_endpoint().await?;
     // Bad signatures and bodies, sent raw: the endpoint refuses them; nothing is recorded.
     let body = serde_json::to_vec(&payloads::ping())?;
     let zeros = "0".repeat(128);
@@ -1047,20 +1082,33 @@ async fn signed_http_interactions_are_answered_inline() -> TestResult {
         (wrong_method.status, wrong_method.content_type),
         (405, None)
     );
+    assert!(fake.calls().is_empty());
     fake.assert_no_violations();
+    Ok(())
+}
 
-    // Protocol mistakes are violations, as over REST: a wrong callback type, a late answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_answers_follow_the_callback_rules() -> TestResult {
+    let (fake, url) = fake_with_endpoint().await?;
+    // As over REST: a wrong callback type, a late answer; and an answer that is no answer.
     let origin = Origin::dm(payloads::user("jo"));
     for name in ["wrong", "late"] {
         fake.post_interaction(&url, payloads::slash_command(name, json!([]), &origin))
             .await?;
     }
+    let unanswerable = payloads::autocomplete("ping", json!([]), &origin);
+    let refused = fake.post_interaction(&url, unanswerable).await?;
+    assert_eq!(refused.status, 400);
     let seen = fake.take_violations();
-    assert_eq!(seen.len(), 2, "{seen:#?}");
+    assert_eq!(seen.len(), 3, "{seen:#?}");
     assert!(
         seen[0].contains("callback type 7 cannot answer") && seen[0].contains("inline HTTP answer"),
         "{seen:#?}"
     );
     assert!(seen[1].contains("acknowledged after"), "{seen:#?}");
+    assert!(seen[2].contains("This interaction failed"), "{seen:#?}");
+    // Each answer was recorded as a callback, refused as Discord would.
+    let statuses: Vec<u16> = fake.calls().iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [400, 404]);
     Ok(())
 }
