@@ -122,7 +122,6 @@ pub(super) async fn post_interaction(
 ) -> Result<HttpAnswer, String> {
     let ping = interaction["type"].as_u64() == Some(1);
     shared.lock().sent(interaction, !ping);
-    shared.bump();
     let body = serde_json::to_vec(interaction).map_err(|e| e.to_string())?;
     let answer = send_signed(client, url, "POST", body, &[]).await?;
     if ping {

@@ -90,24 +90,31 @@ impl Registry {
     /// The newest identified connection whose shard receives events of `guild` (`None`:
     /// not of a guild, so shard 0), as Discord picks it.
     fn route(&mut self, guild: Option<u64>) -> Result<&mut Conn, String> {
-        let open = self.shards();
-        if open.is_empty() {
-            return Err("no identified gateway connection".to_owned());
-        }
         let receives = |[id, total]: Shard| guild.map_or(0, |g| shard_of(g, total)) == id;
-        let target = self
-            .conns
-            .iter_mut()
-            .filter(|c| c.shard().is_some_and(receives))
-            .max_by_key(|c| c.ready);
-        target.ok_or_else(|| match guild {
-            Some(g) => format!(
-                "guild {g} is on shard {} (of {}), which is not connected; open shards: {open:?}",
-                shard_of(g, open[0][1]),
-                open[0][1]
+        let target = (self.conns.iter().enumerate())
+            .filter(|(_, c)| c.shard().is_some_and(receives))
+            .max_by_key(|(_, c)| c.ready)
+            .map(|(i, _)| i);
+        match target {
+            Some(i) => Ok(&mut self.conns[i]),
+            None => Err(self.unroutable(guild)),
+        }
+    }
+
+    /// Why no connection receives events of `guild`.
+    fn unroutable(&self, guild: Option<u64>) -> String {
+        let open = self.shards();
+        match (open.first(), guild) {
+            (None, _) => "no identified gateway connection".to_owned(),
+            (Some(&[_, total]), Some(g)) => format!(
+                "guild {g} is on shard {} (of {total}), which is not connected; open shards: \
+                 {open:?}",
+                shard_of(g, total)
             ),
-            None => format!("events without a guild go to shard 0; open shards: {open:?}"),
-        })
+            (Some(_), None) => {
+                format!("events without a guild go to shard 0; open shards: {open:?}")
+            }
+        }
     }
 
     /// Why identifying `conn` as `shard` conflicts with the other open connections.
