@@ -68,13 +68,8 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     config.proxy_url = Some(fake.proxy_url());
     let store = Arc::new(SqliteStore::open(&dir.path().join("stackpick.db"))?);
     let state = State::new(&config, Catalogue::builtin().clone(), store)?;
-    let mut client = discord::client(&config, Arc::new(state)).await?;
-    let shards = client.shard_manager.clone();
-    let bot = tokio::spawn(async move { client.start().await });
+    let bot = discord::app::start(&config, Arc::new(state)).await?;
     fake.wait_ready(T).await.map_err(anyhow::Error::msg)?;
-    fake.wait_for_call(0, T, |c| c.is("PUT", "/applications/*/commands"))
-        .await
-        .map_err(anyhow::Error::msg)?;
 
     println!(
         "load: {users} concurrent users on the quick set, {interactions} interactions per run \
@@ -92,8 +87,7 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
         report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
     }
 
-    shards.shutdown_all().await;
-    bot.abort();
+    bot.shutdown().await;
     let violations = fake.violations();
     if !violations.is_empty() {
         bail!(

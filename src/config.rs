@@ -483,12 +483,8 @@ mod tests {
         let err = Config::from_parts(Path::new("c.toml"), "[http]\npublic_key = \"xyz\"", None)
             .unwrap_err();
         assert!(err.to_string().contains("public_key"), "{err}");
-        let err = Config::from_parts(
-            Path::new("c.toml"),
-            "[gateway]\nenabled = false",
-            None,
-        )
-        .unwrap_err();
+        let err = Config::from_parts(Path::new("c.toml"), "[gateway]\nenabled = false", None)
+            .unwrap_err();
         assert!(err.to_string().contains("[http]"), "{err}");
         let err = Config::from_parts(
             Path::new("c.toml"),

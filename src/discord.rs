@@ -18,10 +18,7 @@ mod respond;
 use std::sync::Arc;
 
 use anyhow::Result;
-use serenity::all::{
-    ChannelId, GuildId,
-    Interaction,
-};
+use serenity::all::{ChannelId, GuildId, Interaction};
 use tracing::{error, info_span, warn, Instrument};
 
 use crate::config::Config;
@@ -91,9 +88,7 @@ pub async fn handle(ctx: &Ctx, state: &State, interaction: &Interaction) -> bool
     async {
         let outcome = match interaction {
             Interaction::Command(command) => commands::run(ctx, state, command).await,
-            Interaction::Autocomplete(command) => {
-                commands::autocomplete(ctx, state, command).await
-            }
+            Interaction::Autocomplete(command) => commands::autocomplete(ctx, state, command).await,
             Interaction::Component(click) => flow::click(ctx, state, click).await,
             _ => Ok(()),
         };

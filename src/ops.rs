@@ -45,7 +45,10 @@ async fn health(State(store): State<Arc<dyn Storage>>) -> impl IntoResponse {
         Ok(Ok(())) => (StatusCode::OK, "ok\n"),
         Ok(Err(e)) => {
             metrics::database_error("ping");
-            tracing::warn!(error = format!("{e:#}"), "health check: the database does not answer");
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "health check: the database does not answer"
+            );
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
         Err(_) => {

@@ -56,7 +56,10 @@ pub async fn start(config: &Config, state: Arc<State>) -> Result<App> {
         && config.gateway.shards.has_shard_zero()
     {
         if let Err(e) = commands::register(&http, &state).await {
-            error!(error = format!("{e:#}"), "registering slash commands failed");
+            error!(
+                error = format!("{e:#}"),
+                "registering slash commands failed"
+            );
         }
     }
     let (stop_listening, stopped) = watch::channel(false);
@@ -147,7 +150,7 @@ impl App {
 
     /// Stops taking new interactions (shards closed, the listener stops accepting and
     /// answers 503 meanwhile), lets those in flight finish (10 s at most), then stops.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         if let Some(shards) = &self.shards {
             shards.shutdown_all().await;
         }
@@ -157,11 +160,8 @@ impl App {
             warn!(left, "gave up waiting for interactions in flight");
         }
         self.purge.abort();
-        if let Some(listener) = self.listener {
+        if let Some(listener) = self.listener.as_mut() {
             let _ = tokio::time::timeout(Duration::from_secs(2), listener).await;
-        }
-        if let Some(gateway) = self.gateway {
-            gateway.abort();
         }
         info!("stopped");
     }
@@ -171,13 +171,19 @@ impl App {
         if let Some(shards) = &self.shards {
             shards.shutdown_all().await;
         }
-        for task in [self.listener, self.gateway.map(|g| tokio::spawn(async move { let _ = g.await; }))]
-            .into_iter()
-            .flatten()
-        {
-            task.abort();
-        }
+        // Dropping aborts the rest.
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
         self.purge.abort();
+        if let Some(listener) = self.listener.take() {
+            listener.abort();
+        }
+        if let Some(gateway) = self.gateway.take() {
+            gateway.abort();
+        }
     }
 }
 
@@ -192,15 +198,24 @@ async fn purge(state: Arc<State>, idle_timeout: Duration) {
         match store.purge_idle(cutoff).await {
             Ok(0) => {}
             Ok(n) => info!(count = n, "expired idle conversations"),
-            Err(e) => warn!(error = format!("{e:#}"), "could not purge idle conversations"),
+            Err(e) => warn!(
+                error = format!("{e:#}"),
+                "could not purge idle conversations"
+            ),
         }
         let cutoff = now_ms().saturating_sub(millis(PENDING_UPLOAD_LIFETIME));
         if let Err(e) = store.purge_pending(cutoff).await {
-            warn!(error = format!("{e:#}"), "could not purge old upload confirmations");
+            warn!(
+                error = format!("{e:#}"),
+                "could not purge old upload confirmations"
+            );
         }
         match store.count_open().await {
             Ok(open) => crate::ops::metrics::open_conversations(open),
-            Err(e) => warn!(error = format!("{e:#}"), "could not count open conversations"),
+            Err(e) => warn!(
+                error = format!("{e:#}"),
+                "could not count open conversations"
+            ),
         }
     }
 }

@@ -13,8 +13,7 @@ pub mod registration;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
-    Http,
-    AutocompleteChoice, CommandInteraction, CreateCommand, InstallationContext,
+    AutocompleteChoice, CommandInteraction, CreateCommand, Http, InstallationContext,
     InteractionContext, ResolvedValue,
 };
 use tracing::warn;

@@ -22,7 +22,9 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
-use serenity::all::{CreateInteractionResponse, CreateInteractionResponseMessage, Http, Interaction};
+use serenity::all::{
+    CreateInteractionResponse, CreateInteractionResponseMessage, Http, Interaction,
+};
 use serenity::interactions_endpoint::Verifier;
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
@@ -49,7 +51,12 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// An endpoint verifying with `key`, answering through `state`.
-    pub fn new(state: Arc<State>, http: Arc<Http>, key: PublicKey, drain: Drain) -> anyhow::Result<Self> {
+    pub fn new(
+        state: Arc<State>,
+        http: Arc<Http>,
+        key: PublicKey,
+        drain: Drain,
+    ) -> anyhow::Result<Self> {
         let verifier = Verifier::try_new(key.0)
             .map_err(|e| anyhow::anyhow!("the configured public key is not an Ed25519 key: {e}"))?;
         Ok(Endpoint {
@@ -79,19 +86,27 @@ async fn interactions(
     body: Bytes,
 ) -> HttpResponse {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(signature), Some(timestamp)) =
-        (header("x-signature-ed25519"), header("x-signature-timestamp"))
-    else {
+    let (Some(signature), Some(timestamp)) = (
+        header("x-signature-ed25519"),
+        header("x-signature-timestamp"),
+    ) else {
         return plain(StatusCode::UNAUTHORIZED, "missing request signature\n");
     };
-    if endpoint.verifier.verify(signature, timestamp, &body).is_err() {
+    if endpoint
+        .verifier
+        .verify(signature, timestamp, &body)
+        .is_err()
+    {
         return plain(StatusCode::UNAUTHORIZED, "invalid request signature\n");
     }
     let interaction: Interaction = match serde_json::from_slice(&body) {
         Ok(interaction) => interaction,
         Err(e) => {
             debug!(error = %e, "unreadable interaction");
-            return plain(StatusCode::BAD_REQUEST, "not an interaction this bot understands\n");
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "not an interaction this bot understands\n",
+            );
         }
     };
     let kind = match &interaction {
@@ -158,7 +173,8 @@ fn deferral(kind: &str) -> CreateInteractionResponse {
 }
 
 fn apology() -> CreateInteractionResponse {
-    let reply = Reply::notice("Sorry, something went wrong on my side. Please try again in a moment.");
+    let reply =
+        Reply::notice("Sorry, something went wrong on my side. Please try again in a moment.");
     CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true))
 }
 

@@ -72,7 +72,11 @@ pub fn database_error(operation: &'static str) {
 
 /// Records a shard's connection state.
 pub fn shard(id: u32, connected: bool) {
-    metrics::gauge!(SHARD_CONNECTED, "shard" => id.to_string()).set(if connected { 1.0 } else { 0.0 });
+    metrics::gauge!(SHARD_CONNECTED, "shard" => id.to_string()).set(if connected {
+        1.0
+    } else {
+        0.0
+    });
 }
 
 /// Records how many conversations are open.

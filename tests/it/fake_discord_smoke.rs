@@ -101,13 +101,27 @@ async fn start_bot(
     fake: &FakeDiscord,
     label: &'static str,
 ) -> Result<Arc<ShardManager>, serenity::Error> {
+    start_client(fake, label, None).await
+}
+
+/// Builds a client against the fake and spawns it, as one shard `[id, total]` if given
+/// (`client.start_shard`, as a process running one shard of a bot would).
+async fn start_client(
+    fake: &FakeDiscord,
+    label: &'static str,
+    shard: Option<[u32; 2]>,
+) -> Result<Arc<ShardManager>, serenity::Error> {
     let intents = GatewayIntents::GUILDS | GatewayIntents::DIRECT_MESSAGES;
     let mut client = ClientBuilder::new_with_http(http(fake), intents)
         .event_handler(Handler { label })
         .await?;
     let manager = Arc::clone(&client.shard_manager);
     tokio::spawn(async move {
-        if let Err(e) = client.start().await {
+        let started = match shard {
+            Some([id, total]) => client.start_shard(id, total).await,
+            None => client.start().await,
+        };
+        if let Err(e) = started {
             eprintln!("[{label}] client stopped: {e}");
         }
     });
@@ -562,4 +576,539 @@ fn payload_builders_parse_as_serenity_types() -> TestResult {
 
 fn parse(v: Value) -> serde_json::Result<Interaction> {
     serde_json::from_value(v)
+}
+
+/// Waits (polling) until `done` holds, up to [`T`].
+async fn eventually(what: &str, done: impl Fn() -> bool) -> TestResult {
+    let deadline = tokio::time::Instant::now() + T;
+    while !done() {
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// The `token` of an interaction payload.
+fn token_of(interaction: &Value) -> String {
+    interaction["token"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_get_their_guilds_and_shard_zero_the_dms() -> TestResult {
+    let fake = FakeDiscord::start().await?;
+    fake.set_recommended_shards(2);
+    let gateway = http(&fake).get_bot_gateway().await?;
+    assert_eq!((gateway.url, gateway.shards), (fake.gateway_url(), 2));
+    let limit = gateway.session_start_limit;
+    assert_eq!(
+        (limit.total, limit.remaining, limit.max_concurrency),
+        (1000, 1000, 1)
+    );
+
+    // Two "processes", one shard each, as serenity's `start_shard` identifies them.
+    let shard0 = start_client(&fake, "shard 0", Some([0, 2])).await?;
+    let shard1 = start_client(&fake, "shard 1", Some([1, 2])).await?;
+    let identifies = fake.wait_for_shards(&[0, 1], 2, T).await?;
+    assert_eq!(
+        (&identifies[0]["shard"], &identifies[1]["shard"]),
+        (&json!([0, 2]), &json!([1, 2]))
+    );
+    assert_eq!(fake.shards(), vec![[0, 2], [1, 2]]);
+
+    // A guild's interactions reach the shard `(guild_id >> 22) % 2`; DMs reach shard 0.
+    let member = payloads::member(&payloads::user("eve"), payloads::MEMBER_PERMISSIONS);
+    let on_shard = |shard| Origin::guild_on_shard(member.clone(), shard, 2);
+    let dm = Origin::dm(payloads::user("fay"));
+    for (origin, shard) in [(on_shard(0), 0), (on_shard(1), 1), (dm, 0)] {
+        if let Some(guild) = origin.guild_id {
+            assert_eq!(payloads::shard_of(guild, 2), shard);
+        }
+        let slash = payloads::slash_command("ping", json!([]), &origin);
+        let token = token_of(&slash);
+        fake.dispatch("INTERACTION_CREATE", slash).await?;
+        let cb = fake.wait_for_callback(&token, T).await?;
+        let content = cb.body.as_ref().map(|b| b["data"]["content"].clone());
+        assert_eq!(content, Some(json!(format!("pong from shard {shard}"))));
+        assert!(!cb.inline);
+    }
+    fake.assert_no_violations();
+
+    // Shard 1 gone: its guild's events have nowhere to go (GUILD_DELETE routes by `id`).
+    shard1.shutdown_all().await;
+    eventually("shard 1 to disconnect", || fake.shards() == vec![[0, 2]]).await?;
+    let guild = payloads::guild_id_on_shard(1, 2);
+    let gone = json!({ "id": guild.to_string(), "unavailable": false });
+    let err = fake
+        .dispatch("GUILD_DELETE", gone.clone())
+        .await
+        .unwrap_err();
+    assert!(err.contains("shard 1 (of 2)"), "{err}");
+
+    // Restarted, it gets a READY of its own and the guild's events again.
+    let seen = fake.ready_count();
+    let shard1 = start_client(&fake, "shard 1 again", Some([1, 2])).await?;
+    let identify = fake.wait_next_shard_ready([1, 2], seen, T).await?;
+    assert_eq!(identify["shard"], json!([1, 2]));
+    fake.dispatch("GUILD_DELETE", gone).await?;
+    fake.assert_no_violations();
+    shard0.shutdown_all().await;
+    shard1.shutdown_all().await;
+    Ok(())
+}
+
+type RawGateway =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects a raw gateway client, identifies with `shard` (none if `Null`) and returns the
+/// socket with the frame that answered (READY, or the close frame).
+async fn raw_identify(
+    fake: &FakeDiscord,
+    shard: Value,
+) -> Result<
+    (RawGateway, tokio_tungstenite::tungstenite::Message),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    let url = format!("{}?v=10&encoding=json", fake.gateway_url());
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+    let hello = tokio::time::timeout(T, ws.next())
+        .await?
+        .ok_or("no HELLO")??;
+    assert!(hello.to_text()?.contains("heartbeat_interval"), "{hello:?}");
+    let mut d = json!({ "token": "fake-token", "intents": 0, "properties": { "os": "linux" } });
+    if !shard.is_null() {
+        d["shard"] = shard;
+    }
+    let identify = json!({ "op": 2, "d": d }).to_string();
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(identify))
+        .await?;
+    let answer = tokio::time::timeout(T, ws.next())
+        .await?
+        .ok_or("no answer")??;
+    Ok((ws, answer))
+}
+
+/// The next text frame of a raw gateway client, parsed.
+async fn next_frame(
+    ws: &mut RawGateway,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    use futures_util::StreamExt as _;
+    let frame = tokio::time::timeout(T, ws.next())
+        .await?
+        .ok_or("closed")??;
+    Ok(serde_json::from_str(frame.to_text()?)?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_shards_are_closed_with_4010() -> TestResult {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    let fake = FakeDiscord::start().await?;
+
+    // Invalid shards: Discord closes with 4010.
+    for shard in [json!([2, 2]), json!([0, 0]), json!([0, -1]), json!("0/2")] {
+        let (_, answer) = raw_identify(&fake, shard.clone()).await?;
+        let Frame::Close(Some(close)) = &answer else {
+            return Err(format!("{shard}: expected a close frame, got {answer:?}").into());
+        };
+        assert_eq!(close.code, CloseCode::from(4010), "{shard}");
+    }
+    let seen = fake.take_violations();
+    assert_eq!(seen.len(), 4, "{seen:#?}");
+    for needle in [
+        "shard id 2 is not in 0..2",
+        "non-positive total",
+        "[0, -1] has a non",
+        "is not [shard_id",
+    ] {
+        assert!(
+            seen.iter().any(|v| v.contains(needle)),
+            "{needle}: {seen:#?}"
+        );
+    }
+    assert!(fake.shards().is_empty());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shard_conflicts_are_violations_and_routing_picks_the_newest() -> TestResult {
+    let fake = FakeDiscord::start().await?;
+    // The same shard twice, and a connection disagreeing on the total.
+    let (mut first, ready) = raw_identify(&fake, json!([0, 2])).await?;
+    let ready: Value = serde_json::from_str(ready.to_text()?)?;
+    assert_eq!(
+        (&ready["t"], &ready["d"]["shard"]),
+        (&json!("READY"), &json!([0, 2]))
+    );
+    let (mut second, _) = raw_identify(&fake, json!([0, 2])).await?;
+    let (mut odd, _) = raw_identify(&fake, json!([1, 3])).await?;
+    assert_eq!(fake.shards(), vec![[0, 2], [0, 2], [1, 3]]);
+    let seen = fake.take_violations();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert!(
+        seen[0].contains("two open connections identified as shard [0, 2]"),
+        "{seen:#?}"
+    );
+    assert!(
+        seen[1..]
+            .iter()
+            .all(|v| v.contains("disagrees on the total")),
+        "{seen:#?}"
+    );
+    odd.close(None).await?;
+    eventually("[1, 3] to disconnect", || fake.shards().len() == 2).await?;
+
+    // Routing: shard 0's events go to the newest connection of shard 0; shard 1 is absent.
+    let author = payloads::user("gus");
+    let in_guild = |guild: u64| {
+        let mut m = payloads::dm_message(&author, payloads::new_id(), "hi");
+        m["guild_id"] = json!(guild.to_string());
+        m
+    };
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        in_guild(payloads::guild_id_on_shard(0, 2)),
+    )
+    .await?;
+    let dm = payloads::dm_message(&author, payloads::dm_channel_id(1), "dm");
+    fake.dispatch("MESSAGE_CREATE", dm).await?;
+    for content in ["hi", "dm"] {
+        let frame = next_frame(&mut second).await?;
+        assert_eq!(
+            (&frame["t"], &frame["d"]["content"]),
+            (&json!("MESSAGE_CREATE"), &json!(content))
+        );
+    }
+    let err = fake
+        .dispatch(
+            "MESSAGE_CREATE",
+            in_guild(payloads::guild_id_on_shard(1, 2)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.contains("not connected"), "{err}");
+    // The older duplicate got none of them: once alone, its first dispatch follows READY.
+    second.close(None).await?;
+    eventually("the duplicate to disconnect", || fake.shards().len() == 1).await?;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        in_guild(payloads::guild_id_on_shard(0, 2)),
+    )
+    .await?;
+    assert_eq!(next_frame(&mut first).await?["s"], 2);
+    fake.assert_no_violations();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_listing_returns_the_last_put() -> TestResult {
+    use serenity::all::{InstallationContext, InteractionContext};
+    let fake = FakeDiscord::start().await?;
+    let http = http(&fake);
+    http.set_application_id(APPLICATION_ID.into());
+    assert!(http.get_global_commands().await?.is_empty());
+
+    let stack = CreateCommandOption::new(CommandOptionType::String, "stack", "A stack")
+        .required(true)
+        .add_string_choice("Rust", "rust");
+    let pick = CreateCommand::new("pick")
+        .description("Pick a stack")
+        .add_option(stack)
+        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+        .integration_types(vec![InstallationContext::Guild])
+        .nsfw(false);
+    let put = http.create_global_commands(&vec![pick.clone()]).await?;
+    let mark = fake.mark();
+    let listed = http.get_global_commands().await?;
+    let get = fake
+        .wait_for_call(mark, T, |c| c.is("GET", "/applications/*/commands"))
+        .await?;
+    let put_call = fake
+        .wait_for_call(0, T, |c| c.is("PUT", "/applications/*/commands"))
+        .await?;
+    assert_eq!(get.response, put_call.response);
+    let command = &get
+        .response
+        .as_ref()
+        .and_then(|r| r.get(0).cloned())
+        .ok_or("no command listed")?;
+    for key in [
+        "id",
+        "application_id",
+        "version",
+        "type",
+        "name",
+        "description",
+        "options",
+        "contexts",
+        "integration_types",
+        "default_member_permissions",
+        "dm_permission",
+        "nsfw",
+    ] {
+        assert!(command.get(key).is_some(), "{key} missing from {command}");
+    }
+    assert_eq!(command["default_member_permissions"], "32");
+    // Discord leaves out what is unset, false or empty (here serenity sent nulls and []).
+    let option = &command["options"][0];
+    assert_eq!(
+        option["choices"],
+        json!([{ "name": "Rust", "value": "rust" }])
+    );
+    assert_eq!(
+        (&option["required"], option.get("min_length")),
+        (&json!(true), None)
+    );
+    assert_eq!(
+        (option.get("autocomplete"), option.get("channel_types")),
+        (None, None)
+    );
+    assert_eq!(command["contexts"], json!([0, 1]));
+    assert_eq!(
+        (
+            listed[0].id,
+            listed[0].version,
+            listed[0].integration_types.clone()
+        ),
+        (put[0].id, put[0].version, vec![InstallationContext::Guild])
+    );
+
+    // The same definitions again: same id and version. A change: same id, new version.
+    let again = http.create_global_commands(&vec![pick.clone()]).await?;
+    assert_eq!((again[0].id, again[0].version), (put[0].id, put[0].version));
+    let changed = http
+        .create_global_commands(&vec![pick.clone().description("Pick one")])
+        .await?;
+    assert_eq!(changed[0].id, put[0].id);
+    assert_ne!(changed[0].version, put[0].version);
+    assert_eq!(fake.put_count(None), 3);
+
+    // Guild commands are listed per guild.
+    let guild = GuildId::new(payloads::GUILD_ID);
+    http.create_guild_commands(guild, &vec![pick]).await?;
+    let listed = http.get_guild_commands(guild).await?;
+    assert_eq!((listed.len(), listed[0].guild_id), (1, Some(guild)));
+    assert!(http
+        .get_guild_commands(GuildId::new(payloads::new_id()))
+        .await?
+        .is_empty());
+    assert_eq!(
+        (
+            fake.put_count(Some(payloads::GUILD_ID)),
+            fake.put_count(None)
+        ),
+        (1, 3)
+    );
+    fake.assert_no_violations();
+    Ok(())
+}
+
+/// Parses `N` bytes from `2 * N` hex digits.
+fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    let mut out = [0; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    (hex.len() == 2 * N).then_some(out)
+}
+
+/// Checks Discord's signature as serenity's `interactions_endpoint::Verifier` does:
+/// Ed25519 of `X-Signature-Timestamp` + body, hex in `X-Signature-Ed25519`.
+fn signed(key: &ed25519_dalek::VerifyingKey, headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
+    use ed25519_dalek::{Signature, Verifier as _};
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let Some(signature) = from_hex(header("X-Signature-Ed25519")) else {
+        return false;
+    };
+    let message = [header("X-Signature-Timestamp").as_bytes(), body].concat();
+    key.verify(&message, &Signature::from_bytes(&signature))
+        .is_ok()
+}
+
+/// The test endpoint's inline interaction response; a command's name picks a behaviour.
+async fn respond(interaction: &Value) -> Option<Value> {
+    let button = json!({ "type": 2, "style": 1, "label": "Again", "custom_id": "again" });
+    let message =
+        json!({ "content": "pong", "components": [{ "type": 1, "components": [button] }] });
+    let name = interaction["data"]["name"].as_str();
+    Some(match (interaction["type"].as_u64()?, name) {
+        (1, _) => json!({ "type": 1 }),
+        (2, Some("slow")) => json!({ "type": 5 }),
+        (2, Some("wrong")) => json!({ "type": 7, "data": { "content": "no" } }),
+        (2, Some("late")) => {
+            tokio::time::sleep(Duration::from_millis(3200)).await;
+            json!({ "type": 4, "data": { "content": "too late" } })
+        }
+        (2, _) => json!({ "type": 4, "data": message }),
+        (3, _) => json!({ "type": 7, "data": { "content": "clicked", "components": [] } }),
+        _ => return None,
+    })
+}
+
+/// A minimal Interactions Endpoint URL on loopback: 401 unless signed with
+/// `public_key_hex`, 400 for what it cannot answer, else the response inline.
+async fn start_endpoint(public_key_hex: &str) -> std::io::Result<String> {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+
+    let key =
+        from_hex(public_key_hex).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
+    let key = key.ok_or_else(|| std::io::Error::other("bad public key"))?;
+    let answer = move |headers: HeaderMap, body: axum::body::Bytes| async move {
+        if !signed(&key, &headers, &body) {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        let interaction = serde_json::from_slice::<Value>(&body).ok();
+        let response = match interaction {
+            Some(interaction) => respond(&interaction).await,
+            None => None,
+        };
+        response.map_or_else(
+            || StatusCode::BAD_REQUEST.into_response(),
+            |r| -> Response { axum::Json(r).into_response() },
+        )
+    };
+    let app = axum::Router::new().route("/interactions", axum::routing::post(answer));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("http://{}/interactions", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_http_interactions_are_answered_inline() -> TestResult {
+    let (fake, url) = fake_with_endpoint().await?;
+    let key = fake.public_key_hex();
+    assert_eq!(
+        http(&fake).get_current_application_info().await?.verify_key,
+        key
+    );
+
+    // PING → PONG.
+    let pong = fake.post_interaction(&url, payloads::ping()).await?;
+    assert_eq!((pong.status, pong.body), (200, Some(json!({ "type": 1 }))));
+
+    // A command answered inline counts as its callback: the usual helpers see it.
+    let origin = Origin::guild(payloads::member(
+        &payloads::user("hal"),
+        payloads::MEMBER_PERMISSIONS,
+    ));
+    let slash = payloads::slash_command("ping", json!([]), &origin);
+    let token = token_of(&slash);
+    let answer = fake.post_interaction(&url, slash).await?;
+    assert_eq!(answer.body.as_ref().map(|b| &b["type"]), Some(&json!(4)));
+    let cb = fake.wait_for_callback(&token, T).await?;
+    assert!(cb.inline && !cb.authorized && cb.status == 204, "{cb:?}");
+    assert!(cb.is("POST", "/interactions/*/*/callback"));
+    let original = fake.original_response(&token).ok_or("no @original")?;
+    assert_eq!(original["content"], "pong");
+
+    // Acknowledged, so follow-ups over REST are accepted.
+    let rest = http(&fake);
+    rest.set_application_id(APPLICATION_ID.into());
+    let followup = rest
+        .create_followup_message(&token, &json!({ "content": "more" }), vec![])
+        .await?;
+    assert_eq!(followup.content, "more");
+
+    // A click answered with UPDATE_MESSAGE edits the clicked message.
+    let click = payloads::component_click("again", 2, &[], &original, &origin);
+    let click_token = token_of(&click);
+    fake.post_interaction(&url, click).await?;
+    let updated = fake
+        .original_response(&click_token)
+        .ok_or("no @original after the click")?;
+    assert_eq!(
+        (&updated["content"], &updated["id"]),
+        (&json!("clicked"), &original["id"])
+    );
+
+    // Deferred inline, finished over REST.
+    let slow = payloads::slash_command("slow", json!([]), &Origin::dm(payloads::user("ida")));
+    let slow_token = token_of(&slow);
+    fake.post_interaction(&url, slow).await?;
+    let edited = rest
+        .edit_original_interaction_response(&slow_token, &json!({ "content": "done" }), vec![])
+        .await?;
+    assert_eq!(edited.content, "done");
+    assert!(fake
+        .calls()
+        .iter()
+        .all(|c| c.inline || !c.is("POST", "/interactions/*/*/callback")));
+    fake.assert_no_violations();
+    Ok(())
+}
+
+/// A fake Discord and a test endpoint that trusts its key.
+async fn fake_with_endpoint(
+) -> Result<(FakeDiscord, String), Box<dyn std::error::Error + Send + Sync>> {
+    let fake = FakeDiscord::start().await?;
+    let key = fake.public_key_hex();
+    assert_eq!(key.len(), 64);
+    let url = start_endpoint(&key).await?;
+    Ok((fake, url))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_signed_requests_test_the_endpoints_checks() -> TestResult {
+    let (fake, url) = fake_with_endpoint().await?;
+    // Bad signatures and bodies, sent raw: the endpoint refuses them; nothing is recorded.
+    let body = serde_json::to_vec(&payloads::ping())?;
+    let zeros = "0".repeat(128);
+    for headers in [
+        [("X-Signature-Ed25519", zeros.as_str())],
+        [("X-Signature-Ed25519", "")],
+        [("X-Signature-Timestamp", "1")],
+    ] {
+        let refused = fake
+            .post_signed_raw(&url, "POST", body.clone(), &headers)
+            .await?;
+        assert_eq!(refused.status, 401, "{headers:?}");
+    }
+    let not_json = fake
+        .post_signed_raw(&url, "POST", b"{not json".to_vec(), &[])
+        .await?;
+    assert_eq!(not_json.status, 400);
+    let wrong_method = fake.post_signed_raw(&url, "GET", Vec::new(), &[]).await?;
+    assert_eq!(
+        (wrong_method.status, wrong_method.content_type),
+        (405, None)
+    );
+    assert!(fake.calls().is_empty());
+    fake.assert_no_violations();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_answers_follow_the_callback_rules() -> TestResult {
+    let (fake, url) = fake_with_endpoint().await?;
+    // As over REST: a wrong callback type, a late answer; and an answer that is no answer.
+    let origin = Origin::dm(payloads::user("jo"));
+    for name in ["wrong", "late"] {
+        fake.post_interaction(&url, payloads::slash_command(name, json!([]), &origin))
+            .await?;
+    }
+    let unanswerable = payloads::autocomplete("ping", json!([]), &origin);
+    let refused = fake.post_interaction(&url, unanswerable).await?;
+    assert_eq!(refused.status, 400);
+    let seen = fake.take_violations();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert!(
+        seen[0].contains("callback type 7 cannot answer") && seen[0].contains("inline HTTP answer"),
+        "{seen:#?}"
+    );
+    assert!(seen[1].contains("acknowledged after"), "{seen:#?}");
+    assert!(seen[2].contains("This interaction failed"), "{seen:#?}");
+    // Each answer was recorded as a callback, refused as Discord would.
+    let statuses: Vec<u16> = fake.calls().iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [400, 404]);
+    Ok(())
 }

@@ -135,7 +135,10 @@ fn canonical_option(option: &Value) -> Value {
         out.insert(key.to_owned(), option[key].clone());
     }
     for key in ["required", "autocomplete"] {
-        out.insert(key.to_owned(), json!(option[key].as_bool().unwrap_or(false)));
+        out.insert(
+            key.to_owned(),
+            json!(option[key].as_bool().unwrap_or(false)),
+        );
     }
     for key in ["min_value", "max_value", "min_length", "max_length"] {
         if let Some(value) = option.get(key).filter(|v| !v.is_null()) {
@@ -143,14 +146,19 @@ fn canonical_option(option: &Value) -> Value {
             out.insert(key.to_owned(), json!(value.as_f64()));
         }
     }
-    let choices = option["choices"].as_array().map_or_else(Vec::new, |choices| {
-        choices
-            .iter()
-            .map(|c| json!({ "name": c["name"], "value": c["value"] }))
-            .collect()
-    });
+    let choices = option["choices"]
+        .as_array()
+        .map_or_else(Vec::new, |choices| {
+            choices
+                .iter()
+                .map(|c| json!({ "name": c["name"], "value": c["value"] }))
+                .collect()
+        });
     out.insert("choices".to_owned(), json!(choices));
-    out.insert("channel_types".to_owned(), sorted_numbers(&option["channel_types"]));
+    out.insert(
+        "channel_types".to_owned(),
+        sorted_numbers(&option["channel_types"]),
+    );
     out.insert("options".to_owned(), canonical_options(&option["options"]));
     Value::Object(out)
 }
@@ -174,7 +182,7 @@ mod tests {
             "options": [{"type": 3, "name": "set", "description": "Which",
                          "required": false, "autocomplete": true}]
         });
-        assert_eq!(canonical_set(&[ours.clone()]), canonical_set(&[discords]));
+        assert_eq!(canonical_set(std::slice::from_ref(&ours)), canonical_set(&[discords]));
         let mut changed = ours;
         changed["options"][0]["description"] = json!("Which set");
         let discords_again = json!({"name": "recommend", "description": "Pick",
@@ -189,9 +197,12 @@ mod tests {
         let b = json!({"name": "b", "description": "B"});
         assert_ne!(
             canonical_set(&[a.clone(), b.clone()]),
-            canonical_set(&[a.clone()])
+            canonical_set(std::slice::from_ref(&a))
         );
-        assert_eq!(canonical_set(&[a.clone(), b.clone()]), canonical_set(&[b, a]));
+        assert_eq!(
+            canonical_set(&[a.clone(), b.clone()]),
+            canonical_set(&[b, a])
+        );
     }
 
     #[test]

@@ -15,12 +15,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use serenity::all::ShardManager;
 use stackpick::config::Config;
+use stackpick::discord::app::App;
 use stackpick::discord::{self, State};
 use stackpick::guide::Catalogue;
 use stackpick::store::{SqliteStore, Storage};
-use tokio::task::JoinHandle;
 
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
@@ -36,7 +35,7 @@ pub struct Bot {
     /// Holds the database file for the bot's lifetime.
     _dir: tempfile::TempDir,
     pub config: Config,
-    task: Option<(JoinHandle<()>, Arc<ShardManager>)>,
+    app: Option<App>,
 }
 
 impl Bot {
@@ -59,43 +58,34 @@ impl Bot {
             store: Arc::new(SqliteStore::open(&dir.path().join("stackpick.db")).unwrap()),
             _dir: dir,
             config,
-            task: None,
+            app: None,
         };
         bot.connect().await;
         bot
     }
 
-    /// Starts a client against the fake and the bot's store; waits for READY and for
-    /// the command registration that follows it.
+    /// Starts the bot process's parts (as `stackpick serve` does) against the fake and
+    /// the bot's store; commands are registered (if changed) before the gateway
+    /// connects, so READY means ready.
     pub async fn connect(&mut self) {
         let seen = self.fake.ready_count();
-        let mark = self.fake.mark();
         let state = State::new(
             &self.config,
             Catalogue::builtin().clone(),
             Arc::clone(&self.store),
         )
         .unwrap();
-        let mut client = discord::client(&self.config, Arc::new(state))
+        let app = discord::app::start(&self.config, Arc::new(state))
             .await
             .unwrap();
-        let shards = client.shard_manager.clone();
-        let handle = tokio::spawn(async move {
-            let _ = client.start().await;
-        });
-        self.task = Some((handle, shards));
+        self.app = Some(app);
         self.fake.wait_next_ready(seen, T).await.unwrap();
-        self.fake
-            .wait_for_call(mark, T, |c| c.is("PUT", "/applications/*/commands"))
-            .await
-            .unwrap();
     }
 
-    /// Stops the client as a crash would, keeping the store.
+    /// Stops the bot as a crash would, keeping the store.
     pub async fn stop(&mut self) {
-        if let Some((handle, shards)) = self.task.take() {
-            shards.shutdown_all().await;
-            handle.abort();
+        if let Some(app) = self.app.take() {
+            app.abort().await;
         }
     }
 
@@ -162,14 +152,6 @@ impl Bot {
             .wait_for_call(mark, T, |c| c.is("POST", "/channels/*/messages"))
             .await
             .unwrap()
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        if let Some((handle, _)) = self.task.take() {
-            handle.abort();
-        }
     }
 }
 

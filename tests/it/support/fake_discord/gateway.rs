@@ -1,24 +1,45 @@
-//! Gateway half of the fake: HELLO, IDENTIFY → READY, heartbeat ACKs and test dispatches.
+//! Gateway half of the fake: HELLO, IDENTIFY → READY, heartbeat ACKs and test dispatches,
+//! over any number of connections, each one shard `[id, total]` of the bot.
+//!
+//! Routing follows Discord's sharding: an event of a guild goes to the connection whose
+//! shard id is `(guild_id >> 22) % total`, everything else (DMs) to shard 0. Among
+//! connections of the same shard, the most recently identified one gets it (a restarted
+//! bot whose old socket is not closed yet).
 
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::{payloads, Shared, APPLICATION_ID, HEARTBEAT_INTERVAL_MS};
+use super::payloads::{self, shard_of};
+use super::{Shared, APPLICATION_ID, HEARTBEAT_INTERVAL_MS};
+
+/// Discord's close code for an IDENTIFY with an invalid `shard`.
+const INVALID_SHARD: u16 = 4010;
+
+/// A shard as IDENTIFY names it: `[shard_id, num_shards]`.
+pub(super) type Shard = [u64; 2];
 
 /// One open gateway connection.
 struct Conn {
     id: u64,
     /// Frames for the socket task; dropping it closes the connection.
     tx: mpsc::UnboundedSender<String>,
-    /// The IDENTIFY `d`, once identified.
-    identify: Option<Value>,
+    /// The IDENTIFY `d` and its shard, once identified.
+    identified: Option<(Value, Shard)>,
+    /// Number of the READY this connection got (1 for the fake's first READY).
+    ready: usize,
     seq: u64,
+}
+
+impl Conn {
+    fn shard(&self) -> Option<Shard> {
+        self.identified.as_ref().map(|(_, shard)| *shard)
+    }
 }
 
 /// Open connections and gateway history.
@@ -26,27 +47,34 @@ struct Conn {
 pub(super) struct Registry {
     conns: Vec<Conn>,
     next_id: u64,
-    /// Connection that receives dispatches: the most recently identified one still open.
-    current: Option<u64>,
     pub(super) identifies: Vec<Value>,
     pub(super) readies: usize,
 }
 
 impl Registry {
-    /// The IDENTIFY of the connection dispatches go to.
-    pub(super) fn current_identify(&self) -> Option<Value> {
-        let id = self.current?;
-        self.conns.iter().find(|c| c.id == id)?.identify.clone()
+    /// The shards of the open identified connections, sorted.
+    pub(super) fn shards(&self) -> Vec<Shard> {
+        let mut shards: Vec<Shard> = self.conns.iter().filter_map(Conn::shard).collect();
+        shards.sort_unstable();
+        shards
     }
 
-    /// Sends op 0 with the connection's next sequence number.
+    /// The IDENTIFY of the newest open connection that got a READY numbered above `seen`,
+    /// of `shard` if given.
+    pub(super) fn newest_ready(&self, seen: usize, shard: Option<Shard>) -> Option<Value> {
+        self.conns
+            .iter()
+            .filter(|c| c.ready > seen && (shard.is_none() || c.shard() == shard))
+            .max_by_key(|c| c.ready)
+            .and_then(|c| Some(c.identified.as_ref()?.0.clone()))
+    }
+
+    /// Sends op 0 with the next sequence number to the connection of the event's shard.
     pub(super) fn dispatch(&mut self, event: &str, data: Value) -> Result<(), String> {
-        let current = self.current;
+        let guild = guild_of(event, &data);
         let conn = self
-            .conns
-            .iter_mut()
-            .find(|c| Some(c.id) == current)
-            .ok_or("no identified gateway connection to dispatch to")?;
+            .route(guild)
+            .map_err(|why| format!("cannot send {event}: {why}"))?;
         conn.seq += 1;
         // Built by hand so `data` is moved in, not deep-copied as `json!` would.
         let mut frame = serde_json::Map::new();
@@ -59,17 +87,68 @@ impl Registry {
             .map_err(|_| "gateway connection closed".to_owned())
     }
 
-    fn remove(&mut self, id: u64) {
-        self.conns.retain(|c| c.id != id);
-        if self.current == Some(id) {
-            self.current = self
-                .conns
-                .iter()
-                .rev()
-                .find(|c| c.identify.is_some())
-                .map(|c| c.id);
+    /// The newest identified connection whose shard receives events of `guild` (`None`:
+    /// not of a guild, so shard 0), as Discord picks it.
+    fn route(&mut self, guild: Option<u64>) -> Result<&mut Conn, String> {
+        let receives = |[id, total]: Shard| guild.map_or(0, |g| shard_of(g, total)) == id;
+        let target = (self.conns.iter().enumerate())
+            .filter(|(_, c)| c.shard().is_some_and(receives))
+            .max_by_key(|(_, c)| c.ready)
+            .map(|(i, _)| i);
+        match target {
+            Some(i) => Ok(&mut self.conns[i]),
+            None => Err(self.unroutable(guild)),
         }
     }
+
+    /// Why no connection receives events of `guild`.
+    fn unroutable(&self, guild: Option<u64>) -> String {
+        let open = self.shards();
+        match (open.first(), guild) {
+            (None, _) => "no identified gateway connection".to_owned(),
+            (Some(&[_, total]), Some(g)) => format!(
+                "guild {g} is on shard {} (of {total}), which is not connected; open shards: \
+                 {open:?}",
+                shard_of(g, total)
+            ),
+            (Some(_), None) => {
+                format!("events without a guild go to shard 0; open shards: {open:?}")
+            }
+        }
+    }
+
+    /// Why identifying `conn` as `shard` conflicts with the other open connections.
+    fn conflicts(&self, conn: u64, [id, total]: Shard) -> Vec<String> {
+        let others = self.conns.iter().filter(|c| c.id != conn);
+        let mut out = Vec::new();
+        for [other_id, other_total] in others.filter_map(Conn::shard) {
+            if other_total != total {
+                out.push(format!(
+                    "shard [{id}, {total}] disagrees on the total with open shard \
+                     [{other_id}, {other_total}]"
+                ));
+            } else if other_id == id && total > 1 {
+                out.push(format!(
+                    "two open connections identified as shard [{id}, {total}]"
+                ));
+            }
+        }
+        out
+    }
+
+    fn remove(&mut self, id: u64) {
+        self.conns.retain(|c| c.id != id);
+    }
+}
+
+/// The guild an event belongs to: its `guild_id`, or for the guild events themselves
+/// (GUILD_CREATE, GUILD_UPDATE, GUILD_DELETE) the guild's `id`.
+fn guild_of(event: &str, data: &Value) -> Option<u64> {
+    payloads::snowflake(&data["guild_id"]).or_else(|| {
+        matches!(event, "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE")
+            .then(|| payloads::id_of(data))
+            .flatten()
+    })
 }
 
 /// `GET /gateway?v=10` (or `/?v=10`): upgrades to the gateway protocol.
@@ -84,10 +163,7 @@ pub(super) async fn upgrade(
         .split('&')
         .any(|kv| kv == "v=10")
     {
-        shared
-            .lock()
-            .violations
-            .push(format!("gateway {uri}: connected without ?v=10"));
+        shared.violation(format!("gateway {uri}: connected without ?v=10"));
     }
     ws.on_upgrade(move |socket| run(shared, socket))
 }
@@ -101,28 +177,30 @@ async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
         g.conns.push(Conn {
             id: g.next_id,
             tx,
-            identify: None,
+            identified: None,
+            ready: 0,
             seq: 0,
         });
         g.next_id
     };
     let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS } });
-    let mut outgoing = vec![hello.to_string()];
+    let mut outgoing = vec![text(&hello)];
     loop {
         for frame in outgoing.drain(..) {
-            if socket.send(Message::Text(frame)).await.is_err() {
+            let closing = matches!(frame, Message::Close(_));
+            if socket.send(frame).await.is_err() || closing {
                 return close(&shared, id);
             }
         }
         outgoing = tokio::select! {
             frame = rx.recv() => match frame {
-                Some(frame) => vec![frame],
+                Some(frame) => vec![Message::Text(frame)],
                 None => break, // the fake was dropped
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => on_frame(&shared, id, &text),
                 Some(Ok(Message::Binary(_))) => {
-                    shared.lock().violations.push("gateway: unexpected binary frame".to_owned());
+                    shared.violation("gateway: unexpected binary frame".to_owned());
                     Vec::new()
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -139,37 +217,55 @@ fn close(shared: &Shared, id: u64) {
     shared.bump();
 }
 
-/// Handles one client frame; returns the frames to answer with.
-fn on_frame(shared: &Shared, conn: u64, text: &str) -> Vec<String> {
-    let frame: Value = match serde_json::from_str(text) {
+fn text(frame: &Value) -> Message {
+    Message::Text(frame.to_string())
+}
+
+/// Handles one client frame; returns the frames to answer with (a close frame ends the
+/// connection).
+fn on_frame(shared: &Shared, conn: u64, text_frame: &str) -> Vec<Message> {
+    let frame: Value = match serde_json::from_str(text_frame) {
         Ok(frame) => frame,
         Err(e) => {
-            shared
-                .lock()
-                .violations
-                .push(format!("gateway: frame is not JSON ({e})"));
+            shared.violation(format!("gateway: frame is not JSON ({e})"));
             return Vec::new();
         }
     };
     match frame["op"].as_u64() {
-        Some(1) => vec![json!({ "op": 11 }).to_string()],
+        Some(1) => vec![text(&json!({ "op": 11 }))],
         Some(2) => identify(shared, conn, &frame["d"]),
         // No session survives here: "invalid session, not resumable" makes serenity identify.
-        Some(6) => vec![json!({ "op": 9, "d": false }).to_string()],
+        Some(6) => vec![text(&json!({ "op": 9, "d": false }))],
         // Presence, voice state, guild member requests: accepted and ignored.
         Some(3 | 4 | 8) => Vec::new(),
         op => {
-            shared
-                .lock()
-                .violations
-                .push(format!("gateway: unexpected opcode {op:?}"));
+            shared.violation(format!("gateway: unexpected opcode {op:?}"));
             Vec::new()
         }
     }
 }
 
-fn identify(shared: &Shared, conn_id: u64, d: &Value) -> Vec<String> {
-    let mut st = shared.lock();
+/// IDENTIFY's `shard`: absent means `[0, 1]`; Discord closes with 4010 on a bad one.
+fn parse_shard(d: &Value) -> Result<Shard, String> {
+    let Some(shard) = d.get("shard") else {
+        return Ok([0, 1]);
+    };
+    let pair = shard.as_array().filter(|a| a.len() == 2);
+    let numbers = pair.map(|a| (a[0].as_i64(), a[1].as_i64()));
+    match numbers {
+        Some((Some(id), Some(total))) if total <= 0 => {
+            Err(format!("shard [{id}, {total}] has a non-positive total"))
+        }
+        Some((Some(id), Some(total))) if id < 0 || id >= total => {
+            Err(format!("shard id {id} is not in 0..{total}"))
+        }
+        Some((Some(id), Some(total))) => Ok([id.unsigned_abs(), total.unsigned_abs()]),
+        _ => Err(format!("shard {shard} is not [shard_id, num_shards]")),
+    }
+}
+
+/// What a well-formed IDENTIFY `d` is missing.
+fn identify_problems(d: &Value) -> Vec<&'static str> {
     let mut problems = Vec::new();
     if d["token"].as_str().is_none_or(|t| t.is_empty()) {
         problems.push("IDENTIFY without token");
@@ -180,24 +276,49 @@ fn identify(shared: &Shared, conn_id: u64, d: &Value) -> Vec<String> {
     if !d["properties"].is_object() {
         problems.push("IDENTIFY without properties");
     }
+    problems
+}
+
+fn identify(shared: &Shared, conn_id: u64, d: &Value) -> Vec<Message> {
+    for problem in identify_problems(d) {
+        shared.violation(format!("gateway: {problem}"));
+    }
+    let shard = match parse_shard(d) {
+        Ok(shard) => shard,
+        Err(why) => {
+            shared.violation(format!("gateway: IDENTIFY: {why}"));
+            let reason = "Invalid shard".into();
+            let frame = CloseFrame {
+                code: INVALID_SHARD,
+                reason,
+            };
+            return vec![Message::Close(Some(frame))];
+        }
+    };
+    let mut st = shared.lock();
+    let conflicts = st.gateway.conflicts(conn_id, shard);
     st.violations
-        .extend(problems.into_iter().map(|p| format!("gateway: {p}")));
+        .extend(conflicts.into_iter().map(|c| format!("gateway: {c}")));
     let g = &mut st.gateway;
     let Some(conn) = g.conns.iter_mut().find(|c| c.id == conn_id) else {
         return Vec::new();
     };
-    let again = conn.identify.replace(d.clone()).is_some();
+    let again = conn.identified.replace((d.clone(), shard)).is_some();
     conn.seq = 1;
     g.identifies.push(d.clone());
     g.readies += 1;
-    g.current = Some(conn_id);
+    conn.ready = g.readies;
     if again {
         st.violations
             .push("gateway: IDENTIFY twice on one connection".to_owned());
     }
     drop(st);
     shared.bump();
-    let ready = json!({
+    vec![text(&ready(shared, conn_id, shard))]
+}
+
+fn ready(shared: &Shared, conn_id: u64, shard: Shard) -> Value {
+    json!({
         "op": 0, "t": "READY", "s": 1,
         "d": {
             "v": 10,
@@ -205,13 +326,12 @@ fn identify(shared: &Shared, conn_id: u64, d: &Value) -> Vec<String> {
             "guilds": [],
             "session_id": format!("fake-session-{conn_id}"),
             "resume_gateway_url": shared.ws_url(),
-            "shard": d.get("shard").cloned().unwrap_or(json!([0, 1])),
+            "shard": shard,
             "application": { "id": APPLICATION_ID.to_string(), "flags": 0 },
             "private_channels": [],
             "relationships": [],
             "presences": [],
             "geo_ordered_rtc_regions": ["fake"],
         }
-    });
-    vec![ready.to_string()]
+    })
 }

@@ -16,17 +16,27 @@
 //! Every request is recorded as a [`Call`]. Request bodies are checked against Discord's
 //! OpenAPI description and the documented limits it leaves out; a bad body is answered like
 //! Discord would (400, code 50035) and recorded in [`FakeDiscord::violations`].
+//!
+//! The gateway takes several connections at once, each a shard `[id, total]`, and routes
+//! like Discord: a guild's events to shard `(guild_id >> 22) % total`, DMs to shard 0
+//! ([`FakeDiscord::shards`], [`payloads::guild_id_on_shard`]). For a bot behind an
+//! Interactions Endpoint URL, [`FakeDiscord::post_interaction`] plays Discord's side: it
+//! signs the interaction with a fixed test key ([`FakeDiscord::public_key_hex`]) and treats
+//! the bot's inline answer like a REST callback, so the same helpers check both transports.
 
+mod endpoint;
 mod gateway;
 mod limits;
 mod openapi;
 pub mod payloads;
 mod rest;
 
+pub use endpoint::HttpAnswer;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -73,6 +83,11 @@ pub struct Call {
     pub response: Option<Value>,
     /// When the request reached the fake (for latency measurements).
     pub received: Instant,
+    /// True for an interaction response the bot returned inline, as the HTTP answer to a
+    /// [`FakeDiscord::post_interaction`]; it is recorded as the callback request Discord
+    /// would have got (`POST /interactions/{id}/{token}/callback`, `status` 204 when
+    /// accepted) though no REST request was made.
+    pub inline: bool,
 }
 
 impl Call {
@@ -110,7 +125,8 @@ pub struct UploadedFile {
     pub bytes: Vec<u8>,
 }
 
-/// An interaction dispatched to the bot, tracked to enforce Discord's response protocol.
+/// An interaction sent to the bot (gateway or HTTP), tracked to enforce Discord's response
+/// protocol.
 #[derive(Debug)]
 struct Pending {
     id: u64,
@@ -128,6 +144,24 @@ struct Pending {
     callback: Option<usize>,
     /// Signalled when that callback arrives (one waiter; a permit is kept if none waits).
     answered: Arc<Notify>,
+}
+
+impl Pending {
+    /// An interaction (the `d` of INTERACTION_CREATE) just sent.
+    fn new(data: &Value) -> Self {
+        Self {
+            id: payloads::id_of(data).unwrap_or_default(),
+            kind: data["type"].as_u64().unwrap_or_default(),
+            channel_id: payloads::snowflake(&data["channel_id"]).unwrap_or_default(),
+            message: data.get("message").cloned(),
+            dispatched: Instant::now(),
+            acked: None,
+            original: None,
+            followups: Vec::new(),
+            callback: None,
+            answered: Arc::default(),
+        }
+    }
 }
 
 /// The messages the bot created, oldest first, with an index by id: clicks and
@@ -187,10 +221,28 @@ struct State {
     gateway: gateway::Registry,
 }
 
+impl State {
+    /// Remembers what the bot is sent: the users in it (so DM channels can name their
+    /// recipient) and, for an interaction, what enforcing the response protocol needs.
+    fn sent(&mut self, data: &Value, interaction: bool) {
+        for user in [&data["user"], &data["member"]["user"], &data["author"]] {
+            if let Some(id) = payloads::id_of(user) {
+                self.users.insert(id, user.clone());
+            }
+        }
+        if interaction {
+            let token = data["token"].as_str().unwrap_or_default().to_owned();
+            self.interactions.insert(token, Pending::new(data));
+        }
+    }
+}
+
 /// State shared by the server tasks and the test's handle.
 struct Shared {
     addr: SocketAddr,
     validate: AtomicBool,
+    /// `shards` of `GET /gateway/bot`.
+    recommended_shards: AtomicU64,
     state: Mutex<State>,
     /// Bumped on every change so waiters wake up without polling.
     changed: watch::Sender<u64>,
@@ -206,6 +258,10 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn violation(&self, why: String) {
+        self.lock().violations.push(why);
+    }
+
     fn bump(&self) {
         self.changed.send_modify(|n| *n += 1);
     }
@@ -219,6 +275,8 @@ impl Shared {
 pub struct FakeDiscord {
     shared: Arc<Shared>,
     server: JoinHandle<()>,
+    /// Client for the bot's Interactions Endpoint URL.
+    http: reqwest::Client,
 }
 
 impl FakeDiscord {
@@ -228,6 +286,7 @@ impl FakeDiscord {
         let shared = Arc::new(Shared {
             addr: listener.local_addr()?,
             validate: AtomicBool::new(true),
+            recommended_shards: AtomicU64::new(1),
             state: Mutex::default(),
             changed: watch::channel(0).0,
             attachments: Mutex::default(),
@@ -247,7 +306,12 @@ impl FakeDiscord {
             // out at once instead of waiting up to 40 ms for the client's delayed ACK.
             let _ = axum::serve(listener, app).tcp_nodelay(true).await;
         });
-        Ok(Self { shared, server })
+        let http = endpoint::client().map_err(std::io::Error::other)?;
+        Ok(Self {
+            shared,
+            server,
+            http,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
@@ -300,6 +364,13 @@ impl FakeDiscord {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key);
         attachment
+    }
+
+    /// The shard count `GET /gateway/bot` recommends (default 1).
+    pub fn set_recommended_shards(&self, shards: u64) {
+        self.shared
+            .recommended_shards
+            .store(shards, Ordering::Relaxed);
     }
 
     /// From now on, messages to this user's DM channel fail with 403 / code 50007.
@@ -381,56 +452,126 @@ impl FakeDiscord {
         self.wait_next_ready(0, timeout).await
     }
 
-    /// Waits until more than `seen` READYs were sent (a restarted bot) and the newest
-    /// connection is still open; returns its IDENTIFY `d`.
+    /// Waits until a READY numbered above `seen` (see [`Self::ready_count`]) went to a
+    /// connection that is still open (a restarted bot); returns the IDENTIFY `d` of the
+    /// newest such connection.
     pub async fn wait_next_ready(&self, seen: usize, timeout: Duration) -> Result<Value, String> {
         self.wait_until(timeout, "a gateway READY", |st| {
-            (st.gateway.readies > seen)
-                .then(|| st.gateway.current_identify())
-                .flatten()
+            st.gateway.newest_ready(seen, None)
         })
         .await
     }
 
-    /// Sends a dispatch (op 0, next `s`) to the most recently identified connection.
+    /// Like [`Self::wait_next_ready`], for the connection identified as `[shard_id,
+    /// num_shards]` (a restarted shard process).
+    pub async fn wait_next_shard_ready(
+        &self,
+        shard: [u64; 2],
+        seen: usize,
+        timeout: Duration,
+    ) -> Result<Value, String> {
+        let what = format!("a READY on shard {shard:?}");
+        self.wait_until(timeout, &what, |st| {
+            st.gateway.newest_ready(seen, Some(shard))
+        })
+        .await
+    }
+
+    /// The `[shard_id, num_shards]` of every open identified gateway connection, sorted
+    /// (`[0, 1]` for a client that does not shard).
+    pub fn shards(&self) -> Vec<[u64; 2]> {
+        self.shared.lock().gateway.shards()
+    }
+
+    /// Waits until shards `ids` of `total` are all connected and got READY; returns their
+    /// IDENTIFY `d`s in the order of `ids`.
+    pub async fn wait_for_shards(
+        &self,
+        ids: &[u64],
+        total: u64,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, String> {
+        let what = format!("shards {ids:?} of {total}");
+        self.wait_until(timeout, &what, |st| {
+            ids.iter()
+                .map(|&id| st.gateway.newest_ready(0, Some([id, total])))
+                .collect()
+        })
+        .await
+    }
+
+    /// Sends a dispatch (op 0, next `s`) where Discord would: to the connection of the
+    /// shard `(guild_id >> 22) % total` for an event of a guild (its `guild_id`, or `id`
+    /// for GUILD_CREATE/UPDATE/DELETE), otherwise (DMs) to shard 0; the most recently
+    /// identified one if several connections are that shard.
     ///
-    /// Fails if no client is connected or if serenity 0.12.5 could not parse the event (it
-    /// would silently drop it, and the test would only time out).
+    /// Fails if no such connection is open or if serenity 0.12.5 could not parse the event
+    /// (it would silently drop it, and the test would only time out).
     pub async fn dispatch(&self, event: &str, data: Value) -> Result<(), String> {
-        let data = if self.shared.validate.load(Ordering::Relaxed) {
-            use serde::Deserialize as _;
-            let mut event_json = json!({ "t": event, "d": Value::Null });
-            event_json["d"] = data;
-            if let Err(e) = serenity::model::event::Event::deserialize(&event_json) {
-                return Err(format!("serenity cannot parse this {event}: {e}"));
-            }
-            event_json["d"].take()
-        } else {
-            data
-        };
+        let mut event_json = json!({ "t": event, "d": Value::Null });
+        event_json["d"] = data;
+        self.check_parses::<serenity::model::event::Event>(event, &event_json)?;
+        let data = event_json["d"].take();
         let mut st = self.shared.lock();
-        for user in [&data["user"], &data["member"]["user"], &data["author"]] {
-            if let Some(id) = payloads::id_of(user) {
-                st.users.insert(id, user.clone());
-            }
-        }
-        if event == "INTERACTION_CREATE" {
-            let token = data["token"].as_str().unwrap_or_default().to_owned();
-            let pending = Pending {
-                id: payloads::id_of(&data).unwrap_or_default(),
-                kind: data["type"].as_u64().unwrap_or_default(),
-                channel_id: payloads::snowflake(&data["channel_id"]).unwrap_or_default(),
-                message: data.get("message").cloned(),
-                dispatched: Instant::now(),
-                acked: None,
-                original: None,
-                followups: Vec::new(),
-                callback: None,
-                answered: Arc::default(),
-            };
-            st.interactions.insert(token, pending);
-        }
+        st.sent(&data, event == "INTERACTION_CREATE");
         st.gateway.dispatch(event, data)
+    }
+
+    /// With validation on, fails unless serenity 0.12.5 parses `value` as a `T`.
+    fn check_parses<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        value: &Value,
+    ) -> Result<(), String> {
+        if !self.shared.validate.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        T::deserialize(value)
+            .map(drop)
+            .map_err(|e| format!("serenity cannot parse this {what}: {e}"))
+    }
+
+    /// The Ed25519 public key (64 hex digits) the fake signs HTTP interactions with: the
+    /// bot's `public_key` / `DISCORD_PUBLIC_KEY` (also the application's `verify_key`).
+    pub fn public_key_hex(&self) -> String {
+        endpoint::public_key_hex()
+    }
+
+    /// POSTs `interaction` (the same JSON as INTERACTION_CREATE's `d`, e.g.
+    /// [`payloads::slash_command`], or [`payloads::ping`]) to the bot's Interactions
+    /// Endpoint URL `url` as Discord does: signed, with `X-Signature-Ed25519`,
+    /// `X-Signature-Timestamp` and `Content-Type: application/json`.
+    ///
+    /// A PING must be answered `{"type":1}`. For other interactions, a 200 answer is
+    /// handled exactly like the REST callback: recorded as a [`Call`] (with
+    /// [`Call::inline`]) for `POST /interactions/{id}/{token}/callback`, validated, held
+    /// to the 3 s deadline, and the interaction counts as acknowledged for follow-ups. Any
+    /// other answer is a violation (Discord shows "This interaction failed"). Fails if
+    /// serenity cannot parse the interaction or the request itself fails.
+    pub async fn post_interaction(
+        &self,
+        url: &str,
+        interaction: Value,
+    ) -> Result<HttpAnswer, String> {
+        self.check_parses::<serenity::model::application::Interaction>(
+            "interaction",
+            &interaction,
+        )?;
+        endpoint::post_interaction(&self.shared, &self.http, url, &interaction).await
+    }
+
+    /// Sends `body` as-is to `url` with `method`, signed like [`Self::post_interaction`]
+    /// (for bad bodies, methods and signatures): the signature headers and `Content-Type:
+    /// application/json` are added, then `headers` replace those of the same name (an
+    /// empty value removes the header). Nothing is recorded.
+    pub async fn post_signed_raw(
+        &self,
+        url: &str,
+        method: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Result<HttpAnswer, String> {
+        endpoint::send_signed(&self.http, url, method, body, headers).await
     }
 
     /// Commands as last registered (`None` = global), as the fake echoed them.
@@ -441,6 +582,21 @@ impl FakeDiscord {
             .get(&guild_id)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// How many times the commands of `guild_id` (`None` = global) were replaced with a
+    /// successful `PUT`.
+    pub fn put_count(&self, guild_id: Option<u64>) -> usize {
+        let path = match guild_id {
+            Some(g) => format!("/applications/{APPLICATION_ID}/guilds/{g}/commands"),
+            None => format!("/applications/{APPLICATION_ID}/commands"),
+        };
+        let st = self.shared.lock();
+        let puts = st
+            .calls
+            .iter()
+            .filter(|c| c.method == "PUT" && c.path == path);
+        puts.filter(|c| c.status == 200).count()
     }
 
     /// Messages the bot created (channel messages, interaction responses, follow-ups), in
@@ -518,8 +674,10 @@ impl FakeDiscord {
     fn timeout_report(&self, timeout: Duration, what: &str) -> String {
         let st = self.shared.lock();
         let mut report = format!(
-            "timed out after {timeout:?} waiting for {what}; {} READY(s); calls:",
-            st.gateway.readies
+            "timed out after {timeout:?} waiting for {what}; {} READY(s), open shards {:?}; \
+             calls:",
+            st.gateway.readies,
+            st.gateway.shards()
         );
         for c in st.calls.iter().rev().take(20).rev() {
             let _ = write!(

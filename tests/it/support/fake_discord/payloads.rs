@@ -39,6 +39,20 @@ pub fn id_of(v: &Value) -> Option<u64> {
     snowflake(&v["id"])
 }
 
+/// Discord's sharding formula: the shard id (of `total`) that receives a guild's events.
+pub fn shard_of(guild_id: u64, total: u64) -> u64 {
+    (guild_id >> 22) % total.max(1)
+}
+
+/// A fresh guild id whose events go to shard `shard` of `total` (see [`shard_of`]).
+pub fn guild_id_on_shard(shard: u64, total: u64) -> u64 {
+    let id = new_id();
+    let (high, low) = (id >> 22, id & ((1 << 22) - 1));
+    let total = total.max(1);
+    // Same timestamp bucket of `total`, moved to the wanted remainder.
+    (((high - high % total) + shard % total) << 22) | low
+}
+
 /// The deterministic id of the bot's DM channel with a user (what `POST
 /// /users/@me/channels` answers).
 pub fn dm_channel_id(user_id: u64) -> u64 {
@@ -127,6 +141,17 @@ impl Origin {
         }
     }
 
+    /// In a text channel of a fresh guild whose events go to shard `shard` of `total`
+    /// (see [`guild_id_on_shard`]), by `member`.
+    pub fn guild_on_shard(member: Value, shard: u64, total: u64) -> Self {
+        Self {
+            guild_id: Some(guild_id_on_shard(shard, total)),
+            channel_id: new_id(),
+            user: member["user"].clone(),
+            member: Some(member),
+        }
+    }
+
     /// In the bot's DM channel with `user`.
     pub fn dm(user: Value) -> Self {
         let channel_id = dm_channel_id(id_of(&user).unwrap_or_default());
@@ -175,6 +200,17 @@ pub fn component_click(
     let mut v = interaction(3, data, origin);
     v["message"] = message.clone();
     v
+}
+
+/// A PING (interaction type 1), as Discord sends to an Interactions Endpoint URL to check
+/// it (the answer must be `{"type":1}`).
+pub fn ping() -> Value {
+    let id = new_id();
+    json!({
+        "id": id.to_string(), "application_id": APPLICATION_ID.to_string(), "type": 1,
+        "token": format!("fake-interaction-token-{id}"), "version": 1, "entitlements": [],
+        "attachment_size_limit": 26_214_400, "app_permissions": APP_PERMISSIONS,
+    })
 }
 
 /// A `MESSAGE_CREATE` of a user writing `content` in a DM channel (no `guild_id`).

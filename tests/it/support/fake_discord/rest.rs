@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State as Axum;
@@ -12,14 +13,14 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::payloads::{bot_user, dm_channel_id, id_of, new_id, snowflake, timestamp_now};
-use super::{limits, openapi, payloads, Call, Shared, State, UploadedFile};
+use super::{endpoint, limits, openapi, payloads, Call, Shared, State, UploadedFile};
 use super::{ACK_DEADLINE, APPLICATION_ID, BOT_USERNAME, OWNER_ID};
 
 /// Message flag: the response is still "thinking" (deferred).
 const LOADING: u64 = 1 << 7;
 
 /// Status and JSON body of an answer.
-struct Reply {
+pub(super) struct Reply {
     status: u16,
     body: Option<Value>,
 }
@@ -93,6 +94,22 @@ struct Req<'a> {
     files: &'a [UploadedFile],
 }
 
+/// A request body: JSON (or a multipart body's `payload_json`) and file parts.
+pub(super) type Body = (Option<Value>, Vec<UploadedFile>);
+
+/// A request as it reached the fake, before its body is looked at.
+pub(super) struct Incoming<'a> {
+    pub(super) method: &'a str,
+    /// The full path, `/api/v10/...`.
+    pub(super) path: &'a str,
+    pub(super) query: Option<&'a str>,
+    /// Whether an `Authorization` header was sent.
+    pub(super) authorized: bool,
+    /// An interaction response returned inline over HTTP rather than requested.
+    pub(super) inline: bool,
+    pub(super) received: Instant,
+}
+
 /// Fallback handler: every non-gateway request lands here.
 pub(super) async fn handle(
     Axum(shared): Axum<Arc<Shared>>,
@@ -101,13 +118,27 @@ pub(super) async fn handle(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    let received = std::time::Instant::now();
+    let incoming = Incoming {
+        method: method.as_str(),
+        path: uri.path(),
+        query: uri.query(),
+        authorized: headers.contains_key(header::AUTHORIZATION),
+        inline: false,
+        received: Instant::now(),
+    };
+    serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response()
+}
+
+/// Validates, routes and records one request; `body` is the parsed body or why it could
+/// not be parsed.
+pub(super) fn serve(shared: &Shared, incoming: &Incoming<'_>, body: Result<Body, String>) -> Reply {
     let mut problems = Vec::new();
-    let path = uri
-        .path()
+    let method = incoming.method;
+    let path = incoming
+        .path
         .strip_prefix("/api/v10")
         .filter(|p| p.starts_with('/'));
-    let (body, files) = parse_body(&headers, &bytes).unwrap_or_else(|e| {
+    let (body, files) = body.unwrap_or_else(|e| {
         problems.push(e);
         (None, Vec::new())
     });
@@ -121,17 +152,17 @@ pub(super) async fn handle(
         }
         Some(path) => {
             if shared.validate.load(Ordering::Relaxed) {
-                problems.extend(validate(method.as_str(), path, body.as_ref()));
+                problems.extend(validate(method, path, body.as_ref()));
             }
             if problems.is_empty() {
                 let body = body.as_ref().unwrap_or(&Value::Null);
                 let req = Req {
-                    method: method.as_str(),
+                    method,
                     path,
                     body,
                     files: &files,
                 };
-                route(&shared, &mut shared.lock(), &req).unwrap_or_else(|(reply, why)| {
+                route(shared, &mut shared.lock(), &req).unwrap_or_else(|(reply, why)| {
                     problems.push(why);
                     reply
                 })
@@ -142,7 +173,12 @@ pub(super) async fn handle(
     };
     {
         let mut st = shared.lock();
-        let label = format!("{method} {}", uri.path());
+        let inline = if incoming.inline {
+            " (inline HTTP answer)"
+        } else {
+            ""
+        };
+        let label = format!("{method} {}{inline}", incoming.path);
         st.violations
             .extend(problems.into_iter().map(|p| format!("{label}: {p}")));
         let index = st.calls.len();
@@ -157,19 +193,20 @@ pub(super) async fn handle(
         }
         st.calls.push(Call {
             index,
-            method: method.to_string(),
-            path: path.unwrap_or(uri.path()).to_owned(),
-            query: uri.query().map(str::to_owned),
+            method: method.to_owned(),
+            path: path.unwrap_or(incoming.path).to_owned(),
+            query: incoming.query.map(str::to_owned),
             body,
             files,
-            authorized: headers.contains_key(header::AUTHORIZATION),
+            authorized: incoming.authorized,
             status: reply.status,
             response: reply.body.clone(),
-            received,
+            received: incoming.received,
+            inline: incoming.inline,
         });
     }
     shared.bump();
-    reply.into_response()
+    reply
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -193,12 +230,7 @@ fn validate(method: &str, path: &str, body: Option<&Value>) -> Vec<String> {
 fn route(shared: &Shared, st: &mut State, req: &Req<'_>) -> Outcome {
     match (req.method, segments(req.path).as_slice()) {
         ("GET", ["gateway"]) => Ok(Reply::ok(json!({ "url": shared.ws_url() }))),
-        ("GET", ["gateway", "bot"]) => Ok(Reply::ok(json!({
-            "url": shared.ws_url(),
-            "shards": 1,
-            "session_start_limit":
-                { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 },
-        }))),
+        ("GET", ["gateway", "bot"]) => Ok(Reply::ok(bot_gateway(shared, st))),
         ("GET", ["users", "@me"]) => Ok(Reply::ok(bot_user())),
         ("GET", ["applications", "@me"] | ["oauth2", "applications", "@me"]) => {
             Ok(Reply::ok(application()))
@@ -240,11 +272,25 @@ fn unknown_route(req: &Req<'_>) -> (Reply, String) {
     bad(Reply::not_found(), why)
 }
 
+/// `GET /gateway/bot`: the URL, the recommended shard count and the IDENTIFY budget.
+fn bot_gateway(shared: &Shared, st: &State) -> Value {
+    const SESSIONS_PER_DAY: usize = 1000;
+    let remaining = SESSIONS_PER_DAY.saturating_sub(st.gateway.identifies.len());
+    json!({
+        "url": shared.ws_url(),
+        "shards": shared.recommended_shards.load(Ordering::Relaxed),
+        "session_start_limit": {
+            "total": SESSIONS_PER_DAY, "remaining": remaining,
+            "reset_after": 14_400_000, "max_concurrency": 1,
+        },
+    })
+}
+
 fn application() -> Value {
     json!({
         "id": APPLICATION_ID.to_string(), "name": BOT_USERNAME, "icon": null,
         "description": "", "summary": "", "type": null, "bot_public": true,
-        "bot_require_code_grant": false, "verify_key": "0".repeat(64), "flags": 0,
+        "bot_require_code_grant": false, "verify_key": endpoint::public_key_hex(), "flags": 0,
         "owner": payloads::user_with_id(OWNER_ID, "owner"), "team": null, "rpc_origins": [],
         "bot": bot_user(), "redirect_uris": [], "interactions_endpoint_url": null,
         "role_connections_verification_url": null, "approximate_guild_count": 1,
@@ -272,14 +318,13 @@ fn commands(st: &mut State, method: &str, app: &str, guild: Option<u64>, body: &
     Ok(Reply::ok(Value::Array(echoed)))
 }
 
-/// A command as Discord returns it; a command keeps its id when re-registered.
+/// A command as Discord returns it; a command keeps its id when re-registered, and its
+/// `version` too unless its definition changed.
 fn echo_command(c: &Value, guild: Option<u64>, old: &[Value]) -> Value {
     let kind = c["type"].as_u64().unwrap_or(1);
     let same = |o: &&Value| o["name"] == c["name"] && o["type"].as_u64() == Some(kind);
-    let id = old
-        .iter()
-        .find(same)
-        .map_or_else(|| json!(new_id().to_string()), |o| o["id"].clone());
+    let previous = old.iter().find(same);
+    let id = previous.map_or_else(|| json!(new_id().to_string()), |o| o["id"].clone());
     let perms = match &c["default_member_permissions"] {
         Value::Number(n) => json!(n.to_string()),
         other => other.clone(),
@@ -295,15 +340,48 @@ fn echo_command(c: &Value, guild: Option<u64>, old: &[Value]) -> Value {
         "name": c["name"], "name_localizations": c["name_localizations"],
         "description": or("description", json!("")),
         "description_localizations": c["description_localizations"],
-        "options": or("options", json!([])), "default_member_permissions": perms,
+        "options": compact(&or("options", json!([]))), "default_member_permissions": perms,
         "contexts": c["contexts"], "integration_types": or("integration_types", json!([0])),
-        "nsfw": or("nsfw", json!(false)), "version": new_id().to_string(),
+        "nsfw": or("nsfw", json!(false)), "version": null,
     });
     match guild {
         Some(g) => out["guild_id"] = json!(g.to_string()),
         None => out["dm_permission"] = or("dm_permission", json!(true)),
     }
+    out["version"] = match previous {
+        Some(o) if same_definition(o, &out) => o["version"].clone(),
+        _ => json!(new_id().to_string()),
+    };
     out
+}
+
+/// Options as Discord echoes them: it leaves out fields that are null, false or empty
+/// ("to save on some bytes"), e.g. `required` unless true and unset `min_length`.
+fn compact(v: &Value) -> Value {
+    let unset = |v: &Value| match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(compact).collect()),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, v)| !unset(v))
+            .map(|(k, v)| (k.clone(), compact(v)))
+            .collect(),
+        other => other.clone(),
+    }
+}
+
+/// Whether two echoed commands are equal but for their `version`.
+fn same_definition(a: &Value, b: &Value) -> bool {
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return false;
+    };
+    let differs = |(k, v): (&String, &Value)| k != "version" && b.get(k) != Some(v);
+    a.len() == b.len() && !a.iter().any(differs)
 }
 
 /// `POST /interactions/{id}/{token}/callback`, enforcing Discord's response protocol.
