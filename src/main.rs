@@ -12,7 +12,7 @@ use stackpick::config::{Config, TOKEN_ENV};
 use stackpick::guide::Catalogue;
 use stackpick::ids::{OptionId, QuestionId};
 use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
-use stackpick::store::SqliteStore;
+use stackpick::store;
 use stackpick::terminal::{self, Ending};
 use stackpick::{discord, engine, telemetry};
 
@@ -161,9 +161,11 @@ fn serve(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     telemetry::init(&config.log_level, config.log_format);
-    let store = Arc::new(SqliteStore::open(&config.database)?);
-    let state = Arc::new(discord::State::new(&config, catalogue, store)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // Inside the runtime: PostgreSQL connections live on it.
+    let store = runtime.block_on(store::open(&config.database))?;
+    tracing::info!(backend = store.backend(), database = %config.database, "storage ready");
+    let state = Arc::new(discord::State::new(&config, catalogue, store)?);
     runtime.block_on(discord::serve(&config, state))?;
     Ok(ExitCode::SUCCESS)
 }
