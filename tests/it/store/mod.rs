@@ -9,6 +9,7 @@
 mod guilds;
 mod history;
 mod migrations;
+mod open;
 mod races;
 mod sessions;
 
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
+use stackpick::config::Database;
 use stackpick::conversation::Conversation;
 use stackpick::engine;
 use stackpick::guide::Catalogue;
@@ -117,6 +119,32 @@ impl Db {
         match self.try_open().await {
             Ok(store) => store,
             Err(e) => panic!("the store opens: {e:#}"),
+        }
+    }
+
+    /// This database as the `database` setting names it. For PostgreSQL, the URL
+    /// selects the test's schema with the `options` parameter (the schema is created
+    /// first: a store opened from a URL doesn't create schemas).
+    pub async fn as_setting(&self) -> Database {
+        match &self.place {
+            Place::Sqlite { path, .. } => Database::Sqlite(path.clone()),
+            Place::Postgres(schema) => {
+                schema
+                    .client()
+                    .await
+                    .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", schema.name))
+                    .await
+                    .unwrap();
+                let separator = if schema.url.contains('?') { '&' } else { '?' };
+                let url = format!(
+                    "{}{separator}options=-csearch_path%3D{}",
+                    schema.url, schema.name
+                );
+                match Database::parse(&url).unwrap() {
+                    Database::Postgres(url) => Database::Postgres(url),
+                    other => panic!("{url} read as {other:?}"),
+                }
+            }
         }
     }
 
