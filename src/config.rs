@@ -1,5 +1,6 @@
 //! Configuration: `config.toml` (every key documented in `config.example.toml`) with
-//! environment overrides for secrets. The token is never printed, not even by `Debug`.
+//! environment overrides for secrets. The token and the database password are never
+//! printed, not even by `Debug`.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -12,8 +13,12 @@ use serde::Deserialize;
 pub const TOKEN_ENV: &str = "DISCORD_TOKEN";
 /// The environment variable that overrides `[http] public_key`.
 pub const PUBLIC_KEY_ENV: &str = "DISCORD_PUBLIC_KEY";
+/// The environment variable that overrides `database` in the file.
+pub const DATABASE_ENV: &str = "DATABASE_URL";
 /// The file read when `--config` is not given (optional).
 pub const DEFAULT_PATH: &str = "config.toml";
+/// The SQLite file used when `database` is not set.
+pub const DEFAULT_DATABASE: &str = "stackpick.db";
 
 /// A Discord bot token. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -29,6 +34,133 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token([redacted])")
+    }
+}
+
+/// Where the bot keeps its data: `database` in the file, or `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file, created if needed: the default, for one process.
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://` or `postgresql://`), which several processes
+    /// can share.
+    Postgres(PostgresUrl),
+}
+
+impl Database {
+    /// A `postgres://`/`postgresql://` URL, or else a SQLite file path. Another URL
+    /// scheme is refused. The message of an error never contains the value (it may
+    /// hold a password).
+    pub fn parse(value: &str) -> Result<Database, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(
+                "the database must be a SQLite file path or a postgres:// URL, not empty"
+                    .to_owned(),
+            );
+        }
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            return PostgresUrl::parse(value).map(Database::Postgres);
+        }
+        if let Some((scheme, _)) = value.split_once("://") {
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                return Err(format!(
+                    "`{scheme}://` databases are not supported: use a SQLite file path or a postgres:// URL"
+                ));
+            }
+        }
+        Ok(Database::Sqlite(PathBuf::from(value)))
+    }
+}
+
+impl Default for Database {
+    fn default() -> Database {
+        Database::Sqlite(PathBuf::from(DEFAULT_DATABASE))
+    }
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// A PostgreSQL connection URL. `Debug` and `Display` show the user, hosts and
+/// database but never the password (nor the query string, which may carry one).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl {
+    url: String,
+    shown: String,
+}
+
+impl PostgresUrl {
+    /// Checks the URL (as the driver reads it). The error never contains the URL.
+    pub fn parse(url: &str) -> Result<PostgresUrl, String> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| format!("the PostgreSQL URL is not valid: {e}"))?;
+        let mut shown = String::from("postgres://");
+        if let Some(user) = config.get_user() {
+            shown.push_str(user);
+            if config.get_password().is_some() {
+                shown.push_str(":[redacted]");
+            }
+            shown.push('@');
+        } else if config.get_password().is_some() {
+            shown.push_str(":[redacted]@");
+        }
+        let ports = config.get_ports();
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let mut host = match host {
+                    tokio_postgres::config::Host::Tcp(name) if name.contains(':') => {
+                        format!("[{name}]")
+                    }
+                    tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                    tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+                };
+                if let Some(port) = ports.get(i).or(ports.first()) {
+                    host.push_str(&format!(":{port}"));
+                }
+                host
+            })
+            .collect();
+        shown.push_str(&hosts.join(","));
+        if let Some(dbname) = config.get_dbname() {
+            shown.push('/');
+            shown.push_str(dbname);
+        }
+        Ok(PostgresUrl {
+            url: url.to_owned(),
+            shown,
+        })
+    }
+
+    /// The URL itself, password included, only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgresUrl({:?})", self.shown)
     }
 }
 
@@ -56,7 +188,7 @@ struct FileConfig {
     log_level: Option<String>,
     log_format: Option<LogFormat>,
     proxy_url: Option<String>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     #[serde(default)]
     gateway: FileGateway,
     http: Option<FileHttp>,
@@ -202,8 +334,8 @@ pub struct Config {
     /// A base URL replacing `https://discord.com` for every REST call (a proxy such
     /// as twilight-http-proxy, which then also does the rate limiting).
     pub proxy_url: Option<String>,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// The database: a SQLite file (default `stackpick.db`) or a PostgreSQL URL.
+    pub database: Database,
     /// The gateway connection(s).
     pub gateway: GatewayConfig,
     /// The HTTP interactions endpoint, when configured.
@@ -230,6 +362,14 @@ pub enum ConfigError {
         path: PathBuf,
         /// What the TOML parser said.
         source: toml::de::Error,
+    },
+    /// An environment variable has a value that can't be used.
+    #[error("the {name} environment variable: {message}")]
+    Environment {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
     },
     /// A value is out of range.
     #[error("{path}: {message}")]
@@ -261,7 +401,20 @@ impl Config {
             token: std::env::var(TOKEN_ENV).ok(),
             public_key: std::env::var(PUBLIC_KEY_ENV).ok(),
         };
-        Config::from_overrides(&path, &text, overrides)
+        Config::from_overrides(&path, &text, overrides)?
+            .with_database_env(std::env::var(DATABASE_ENV).ok())
+    }
+
+    /// Applies the `DATABASE_URL` override: a non-empty value replaces `database`.
+    pub fn with_database_env(mut self, value: Option<String>) -> Result<Config, ConfigError> {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            self.database =
+                Database::parse(&value).map_err(|message| ConfigError::Environment {
+                    name: DATABASE_ENV,
+                    message,
+                })?;
+        }
+        Ok(self)
     }
 
     /// Builds the configuration from a file's text and the token variable.
@@ -319,6 +472,13 @@ impl Config {
                 "[gateway] enabled = false needs [http] listen and public_key: a process must take interactions somehow".to_owned(),
             ));
         }
+        let database = match &file.database {
+            Some(value) => Database::parse(value).map_err(|message| ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("database: {message}"),
+            })?,
+            None => Database::default(),
+        };
         let token = env_token
             .filter(|t| !t.trim().is_empty())
             .or(file.token.filter(|t| !t.trim().is_empty()))
@@ -332,9 +492,7 @@ impl Config {
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
             proxy_url: file.proxy_url.map(|u| u.trim_end_matches('/').to_owned()),
-            database: file
-                .database
-                .unwrap_or_else(|| PathBuf::from("stackpick.db")),
+            database,
             gateway,
             http,
             metrics_listen,
@@ -505,5 +663,118 @@ mod tests {
         let err =
             Config::from_parts(Path::new("c.toml"), "proxy_url = \"127.0.0.1\"", None).unwrap_err();
         assert!(err.to_string().contains("http://"), "{err}");
+    }
+
+    #[test]
+    fn the_database_is_a_sqlite_path_by_default_or_a_postgres_url() {
+        let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("stackpick.db"))
+        );
+        let config =
+            Config::from_parts(Path::new("c.toml"), "database = \"data/bot.db\"", None).unwrap();
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("data/bot.db"))
+        );
+        for url in [
+            "postgres://bot@127.0.0.1:5432/stackpick",
+            "postgresql://bot@db.internal/stackpick",
+        ] {
+            let config =
+                Config::from_parts(Path::new("c.toml"), &format!("database = \"{url}\""), None)
+                    .unwrap();
+            match &config.database {
+                Database::Postgres(parsed) => assert_eq!(parsed.expose(), url),
+                other => panic!("{url} read as {other:?}"),
+            }
+        }
+        let err = Config::from_parts(
+            Path::new("c.toml"),
+            "database = \"mysql://u:hunter2@h/db\"",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("c.toml") && err.contains("mysql://") && !err.contains("hunter2"),
+            "{err}"
+        );
+        let err = Config::from_parts(
+            Path::new("c.toml"),
+            "database = \"postgres://u:hunter2@h:notaport/db\"",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("not valid") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn database_url_overrides_the_file_and_an_empty_one_does_not() {
+        let file = Config::from_parts(Path::new("c.toml"), "database = \"file.db\"", None).unwrap();
+        let config = file
+            .clone()
+            .with_database_env(Some("postgres://u@h/db".to_owned()))
+            .unwrap();
+        assert!(matches!(config.database, Database::Postgres(_)));
+        let config = file
+            .clone()
+            .with_database_env(Some("other.db".to_owned()))
+            .unwrap();
+        assert_eq!(config.database, Database::Sqlite(PathBuf::from("other.db")));
+        let config = file
+            .clone()
+            .with_database_env(Some("  ".to_owned()))
+            .unwrap();
+        assert_eq!(config.database, Database::Sqlite(PathBuf::from("file.db")));
+        let config = file.clone().with_database_env(None).unwrap();
+        assert_eq!(config.database, Database::Sqlite(PathBuf::from("file.db")));
+        let err = file
+            .with_database_env(Some("redis://x".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn a_database_password_is_never_printed() {
+        let secret = "s3cr3t-pa55";
+        let url = format!("postgres://stackpick:{secret}@db.example.com:5433/bot");
+        let config = Config::from_parts(Path::new("c.toml"), "", None)
+            .unwrap()
+            .with_database_env(Some(url.clone()))
+            .unwrap();
+        let Database::Postgres(parsed) = &config.database else {
+            panic!("{:?}", config.database)
+        };
+        assert_eq!(parsed.expose(), url, "the driver still gets the password");
+        for shown in [
+            format!("{config:?}"),
+            format!("{config:#?}"),
+            format!("{:?}", config.database),
+            config.database.to_string(),
+            parsed.to_string(),
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert_eq!(
+            config.database.to_string(),
+            "postgres://stackpick:[redacted]@db.example.com:5433/bot"
+        );
+        // In the query string too, and for several hosts.
+        let parsed = PostgresUrl::parse(&format!(
+            "postgresql://u@a:1,b:2/db?password={secret}&application_name=x"
+        ))
+        .unwrap();
+        assert_eq!(parsed.to_string(), "postgres://u:[redacted]@a:1,b:2/db");
+        assert!(!format!("{parsed:?}").contains(secret));
+        // A password with characters that end the user part elsewhere.
+        let parsed = PostgresUrl::parse("postgres://u:p%40ss%2Fw0rd@h/db").unwrap();
+        assert!(!parsed.to_string().contains("w0rd"), "{parsed}");
     }
 }

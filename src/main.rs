@@ -12,7 +12,7 @@ use stackpick::config::{Config, TOKEN_ENV};
 use stackpick::guide::Catalogue;
 use stackpick::ids::{OptionId, QuestionId};
 use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
-use stackpick::store::SqliteStore;
+use stackpick::store;
 use stackpick::terminal::{self, Ending};
 use stackpick::{discord, engine, telemetry};
 
@@ -165,9 +165,11 @@ fn serve(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     telemetry::init(&config.log_level, config.log_format);
-    let store = Arc::new(SqliteStore::open(&config.database)?);
-    let state = Arc::new(discord::State::new(&config, catalogue, store)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // Inside the runtime: PostgreSQL connections live on it.
+    let store = runtime.block_on(store::open(&config.database))?;
+    tracing::info!(backend = store.backend(), database = %config.database, "storage ready");
+    let state = Arc::new(discord::State::new(&config, catalogue, store)?);
     runtime.block_on(async {
         let app = discord::app::start(&config, state).await?;
         app.run_until_signal().await
@@ -181,10 +183,10 @@ fn register(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     telemetry::init(&config.log_level, config.log_format);
-    let store = Arc::new(SqliteStore::open(&config.database)?);
-    let state = discord::State::new(&config, catalogue, store)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let outcome = runtime.block_on(async {
+        let store = store::open(&config.database).await?;
+        let state = discord::State::new(&config, catalogue, store)?;
         let http = discord::gateway::http_client(&config)?;
         discord::register(&http, &state).await
     })?;

@@ -5,12 +5,19 @@
 //! Every method is `async` and no implementation blocks a runtime thread: SQLite runs
 //! on blocking threads through a connection pool, PostgreSQL through an async driver.
 
-mod sqlite;
+pub mod postgres;
+pub mod sqlite;
 
+use std::sync::Arc;
+
+use anyhow::Context as _;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+pub use postgres::PostgresStore;
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+
+use crate::config::Database;
 
 use crate::conversation::{Conversation, Stage};
 use crate::engine::Recommendation;
@@ -205,6 +212,28 @@ pub trait Storage: SessionStore + GuildStore + HistoryStore {
     fn backend(&self) -> &'static str;
     /// Whether the database answers (a trivial query), for health checks.
     async fn ping(&self) -> anyhow::Result<()>;
+}
+
+/// Opens the configured database: a SQLite file (created if needed) or a PostgreSQL
+/// server, migrated to this build's schema either way. Call it inside the runtime that
+/// will use the store (PostgreSQL connections live on it).
+pub async fn open(database: &Database) -> anyhow::Result<Arc<dyn Storage>> {
+    match database {
+        Database::Sqlite(path) => {
+            let path = path.clone();
+            // Opening and migrating a file blocks: not on a runtime thread.
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await
+                .context("opening the SQLite database failed")??;
+            Ok(Arc::new(store))
+        }
+        Database::Postgres(url) => {
+            let store = PostgresStore::connect(url.expose(), None)
+                .await
+                .with_context(|| format!("cannot use the database {url}"))?;
+            Ok(Arc::new(store))
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -110,12 +110,33 @@ impl SqliteStore {
         })
     }
 
+    /// Applies only the first `version` migrations to the file (for tests of upgrades
+    /// from each earlier version). Blocking.
+    #[doc(hidden)]
+    pub fn migrate_only(path: &Path, version: usize) -> Result<()> {
+        if version > SCHEMA_VERSION {
+            bail!("schema version {version} does not exist (this build knows {SCHEMA_VERSION})");
+        }
+        let mut connection = Connection::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let from: i64 = connection.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        migrate(
+            &mut connection,
+            usize::try_from(from).unwrap_or(usize::MAX),
+            version,
+        )
+    }
+
     fn prepare(mut connection: Connection) -> Result<()> {
+        // Another process may be starting on the same file: wait for its locks, from
+        // the very first statement on.
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         // The first read tells a corrupt or foreign file apart from a database.
         let version: i64 = connection
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| anyhow!("it is not a SQLite database or it is damaged ({e})"))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
+        newer_check(usize::try_from(version).unwrap_or(usize::MAX))?;
+        use_wal(&connection).context("cannot switch the database to WAL")?;
         migrate(
             &mut connection,
             usize::try_from(version).unwrap_or(usize::MAX),
@@ -161,6 +182,28 @@ impl SqliteStore {
     }
 }
 
+/// Switches the file to write-ahead logging (kept in the file: once is enough). The
+/// switch needs the file to itself and SQLite doesn't always wait for that, so a
+/// process starting beside another retries for a few seconds.
+fn use_wal(connection: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let mode: rusqlite::Result<String> =
+            connection.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+        match mode {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => bail!("SQLite kept the `{mode}` journal instead of WAL"),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// A pool of up to `size` connections to the (already migrated) file, each set up for
 /// durability with WAL: `synchronous = NORMAL` loses nothing acknowledged on a killed
 /// process, and a busy timeout covers another process writing the same file.
@@ -187,20 +230,35 @@ fn pool(path: &Path, size: usize) -> Result<Pool> {
         .context("cannot create the database connection pool")
 }
 
-/// Runs the migrations from `from` up to `to`, each in its own transaction.
+/// Runs the migrations from `from` up to `to`, each in its own transaction. Each one
+/// checks the version again once it holds the write lock: another process opening the
+/// same new file at the same time may have run it meanwhile.
 fn migrate(connection: &mut Connection, from: usize, to: usize) -> Result<()> {
-    if from > SCHEMA_VERSION {
-        bail!(
-            "its schema version is {from}, newer than this build of stackpick understands ({SCHEMA_VERSION}); \
-             run a newer stackpick or restore a backup"
-        );
-    }
+    newer_check(from)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().take(to).skip(from) {
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("cannot start a migration")?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let current = usize::try_from(current).unwrap_or(usize::MAX);
+        newer_check(current)?;
+        if current > index {
+            continue;
+        }
         tx.execute_batch(sql)
             .with_context(|| format!("migration {} failed", index + 1))?;
         tx.pragma_update(None, "user_version", index + 1)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+fn newer_check(version: usize) -> Result<()> {
+    if version > SCHEMA_VERSION {
+        bail!(
+            "its schema version is {version}, newer than this build of stackpick understands ({SCHEMA_VERSION}); \
+             run a newer stackpick or restore a backup"
+        );
     }
     Ok(())
 }
@@ -620,86 +678,9 @@ impl Storage for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    //! What only SQLite has: a file that isn't a database, `PRAGMA user_version`. The
+    //! behaviour both backends share is the contract suite's (`tests/it/store/`).
     use super::*;
-    use crate::conversation::Conversation;
-    use crate::guide::Catalogue;
-    use crate::questionnaire::builtin_sets;
-
-    fn session(id: &str, user: u64, dm: Option<u64>, at: u64) -> Session {
-        let set = builtin_sets(Catalogue::builtin()).unwrap().remove(1);
-        Session {
-            id: id.to_owned(),
-            user_id: user,
-            guild_id: None,
-            dm_channel_id: dm,
-            step: 0,
-            conversation: Conversation::start(&set),
-            updated_at_ms: at,
-            preview: false,
-            set_revision: None,
-            result_id: None,
-        }
-    }
-
-    #[tokio::test]
-    async fn a_new_file_is_created_at_the_latest_schema_and_sessions_survive_reopening() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.db");
-        let store = SqliteStore::open(&path).unwrap();
-        store.put(&session("s1", 7, Some(70), 10)).await.unwrap();
-        drop(store);
-        let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.get("s1").await.unwrap().unwrap().user_id, 7);
-        assert_eq!(store.open_dm(7).await.unwrap().unwrap().id, "s1");
-        assert_eq!(store.open_dm(8).await.unwrap(), None);
-        // Compare-and-swap: only from the expected step.
-        let mut next = session("s1", 7, Some(70), 12);
-        next.step = 1;
-        assert!(store.replace(&next, 0).await.unwrap());
-        assert!(
-            !store.replace(&next, 0).await.unwrap(),
-            "a second click from step 0 is refused"
-        );
-        assert_eq!(store.get("s1").await.unwrap().unwrap().step, 1);
-        assert_eq!(store.purge_idle(13).await.unwrap(), 1);
-        assert_eq!(store.get("s1").await.unwrap(), None);
-        let version: usize = Connection::open(&path)
-            .unwrap()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
-    }
-
-    #[tokio::test]
-    async fn every_earlier_schema_migrates_to_the_latest_keeping_its_data() {
-        for start in 0..=SCHEMA_VERSION {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("old.db");
-            {
-                let mut connection = Connection::open(&path).unwrap();
-                migrate(&mut connection, 0, start).unwrap();
-                if start >= 1 {
-                    connection
-                        .execute(
-                            "INSERT INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data) VALUES ('old', 1, NULL, 1, 5, ?1)",
-                            [serde_json::to_string(&session("old", 1, None, 5)).unwrap()],
-                        )
-                        .unwrap();
-                }
-            }
-            let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("from {start}: {e:#}"));
-            assert_eq!(
-                store.get("old").await.unwrap().is_some(),
-                start >= 1,
-                "from {start}"
-            );
-            store
-                .add_set_version(1, &SetId::from("x"), Some("id = \"x\""), 2, false)
-                .await
-                .unwrap();
-            assert_eq!(store.current_sets(1).await.unwrap().len(), 1);
-        }
-    }
 
     #[tokio::test]
     async fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
@@ -726,91 +707,5 @@ mod tests {
             err.contains("not a SQLite database or it is damaged"),
             "{err}"
         );
-    }
-
-    #[tokio::test]
-    async fn set_versions_are_append_only_with_removal_as_a_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("sets.db")).unwrap();
-        let id = SetId::from("team");
-        assert_eq!(
-            store
-                .add_set_version(5, &id, Some("v1"), 1, false)
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            store
-                .add_set_version(5, &id, Some("v2"), 1, false)
-                .await
-                .unwrap(),
-            2
-        );
-        assert_eq!(
-            store.current_sets(5).await.unwrap()[0].source.as_deref(),
-            Some("v2")
-        );
-        assert_eq!(
-            store.add_set_version(5, &id, None, 1, false).await.unwrap(),
-            3
-        );
-        assert!(store.current_sets(5).await.unwrap().is_empty());
-        assert_eq!(store.set_versions(5, &id).await.unwrap().len(), 3);
-
-        // Activation goes with the upload, and removing the active set resets it.
-        store
-            .add_set_version(5, &id, Some("v4"), 1, true)
-            .await
-            .unwrap();
-        assert_eq!(
-            store.settings(5).await.unwrap().active_set,
-            Some(id.clone())
-        );
-        let logging = SettingsChange {
-            log_channel_id: Some(Some(9)),
-            results_public: None,
-        };
-        store.update_settings(5, &logging).await.unwrap();
-        let public = SettingsChange {
-            log_channel_id: None,
-            results_public: Some(true),
-        };
-        store.update_settings(5, &public).await.unwrap();
-        assert_eq!(
-            store.settings(5).await.unwrap().log_channel_id,
-            Some(9),
-            "untouched"
-        );
-        assert!(store.settings(5).await.unwrap().results_public);
-        assert_eq!(
-            store.settings(5).await.unwrap().active_set,
-            Some(id.clone()),
-            "settings keep the active set"
-        );
-        store.add_set_version(5, &id, None, 1, false).await.unwrap();
-        assert_eq!(store.settings(5).await.unwrap().active_set, None);
-        assert_eq!(store.settings(5).await.unwrap().log_channel_id, Some(9));
-        assert!(
-            store.current_sets(6).await.unwrap().is_empty(),
-            "per server"
-        );
-
-        let pending = PendingUpload {
-            id: "p1".to_owned(),
-            guild_id: 5,
-            user_id: 1,
-            set_id: id.clone(),
-            source: "v4".to_owned(),
-            activate: false,
-        };
-        store.put_pending(&pending).await.unwrap();
-        assert_eq!(
-            store.purge_pending(0).await.unwrap(),
-            0,
-            "a fresh upload stays"
-        );
-        assert_eq!(store.purge_pending(u64::MAX / 2).await.unwrap(), 1);
-        assert_eq!(store.take_pending("p1").await.unwrap(), None);
     }
 }

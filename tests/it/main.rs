@@ -8,3 +8,4 @@ mod support;
 mod core;
 mod discord;
 mod fake_discord_smoke;
+mod store;

@@ -182,7 +182,10 @@ mod tests {
             "options": [{"type": 3, "name": "set", "description": "Which",
                          "required": false, "autocomplete": true}]
         });
-        assert_eq!(canonical_set(std::slice::from_ref(&ours)), canonical_set(&[discords]));
+        assert_eq!(
+            canonical_set(std::slice::from_ref(&ours)),
+            canonical_set(&[discords])
+        );
         let mut changed = ours;
         changed["options"][0]["description"] = json!("Which set");
         let discords_again = json!({"name": "recommend", "description": "Pick",
