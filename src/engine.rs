@@ -23,7 +23,10 @@ mod profile;
 
 use serde::{Deserialize, Serialize};
 
-pub use explain::{Deciding, Explanation, FlipPoint, RunnerUp, TradeOff};
+pub use explain::{
+    Deciding, Explanation, FlipPoint, Margin, MarginPart, PartSource, RunnerUp, TradeOff,
+    MAX_DECIDING,
+};
 pub use profile::{
     Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile, WeightChange,
 };

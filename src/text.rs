@@ -3,7 +3,8 @@
 //! bold, numbering) around them. Every sentence here is ours.
 
 use crate::engine::{
-    Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange,
+    Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, Margin, MarginPart,
+    PartSource, Recommendation, RunnerUp, TradeOff, Verdict, WeightChange, TIE_EPSILON,
 };
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId};
@@ -97,6 +98,264 @@ pub fn bonus_line(catalogue: &Catalogue, bonus: &Bonus) -> String {
             bonus.because.label
         ),
     }
+}
+
+/// Signed guide points: `+0.77`, `−4`, `0`.
+pub fn signed(value: f64) -> String {
+    let magnitude = points(value.abs());
+    if magnitude == "0" {
+        magnitude
+    } else if value > 0.0 {
+        format!("+{magnitude}")
+    } else {
+        format!("−{magnitude}")
+    }
+}
+
+/// `1 point`, `2.5 points`.
+pub fn points_word(value: f64) -> String {
+    let p = points(value);
+    if p == "1" {
+        "1 point".to_owned()
+    } else {
+        format!("{p} points")
+    }
+}
+
+/// How a criterion got its weight: `weight ×1`, or
+/// `weight ×3 (you said “Mostly new to it” ×2 and “In weeks” ×1.5)`.
+pub fn weight_from(weight: f64, changes: &[WeightChange]) -> String {
+    if changes.is_empty() {
+        return format!("weight {}", factor(weight));
+    }
+    let parts: Vec<String> = changes
+        .iter()
+        .map(|c| format!("“{}” {}", c.because.label, factor(c.factor)))
+        .collect();
+    format!("weight {} (you said {})", factor(weight), join_and(&parts))
+}
+
+/// What the winner's lead is, for a heading: `Fastify leads Phoenix by 1.52`.
+pub fn margin_heading(catalogue: &Catalogue, winner: &FrameworkId, margin: &Margin) -> String {
+    let (w, o) = (
+        framework_name(catalogue, winner),
+        framework_name(catalogue, &margin.over),
+    );
+    if margin.points.abs() < TIE_EPSILON {
+        format!("{w} and {o} are level")
+    } else {
+        format!("{w} leads {o} by {}", points(margin.points))
+    }
+}
+
+/// A part's short name: the criterion, or the answer in quotes.
+fn part_name<'c>(catalogue: &'c Catalogue, part: &'c MarginPart) -> String {
+    match &part.source {
+        PartSource::Criterion { criterion, .. } => criterion_name(catalogue, criterion).to_owned(),
+        PartSource::Bonus { answer, .. } => format!("your answer “{}”", answer.label),
+    }
+}
+
+/// What an answer's points do to one framework: `Laravel gets 4 points`.
+fn gets(name: &str, value: f64) -> String {
+    if value.abs() < TIE_EPSILON {
+        format!("{name} gets nothing")
+    } else if value > 0.0 {
+        format!("{name} gets {}", points_word(value))
+    } else {
+        format!("{name} loses {}", points_word(-value))
+    }
+}
+
+/// A part of the margin as a head and the facts behind it, compared between the two
+/// frameworks: (`Community & ecosystem +0.52`, `Fastify is rated 3, Phoenix 2.5;
+/// weight ×1.5 (you said “Mostly new to it” ×1.5)`), or (`Your answer “PHP” +4`,
+/// `Laravel gets 4 points for it and Next.js gets nothing`).
+pub fn part(
+    catalogue: &Catalogue,
+    winner: &FrameworkId,
+    margin: &Margin,
+    part: &MarginPart,
+) -> (String, String) {
+    let (w, o) = (
+        framework_name(catalogue, winner),
+        framework_name(catalogue, &margin.over),
+    );
+    let mut name = part_name(catalogue, part);
+    if let Some(first) = name.chars().next() {
+        name = first.to_uppercase().chain(name.chars().skip(1)).collect();
+    }
+    let head = format!("{name} {}", signed(part.points));
+    let detail = match &part.source {
+        PartSource::Criterion {
+            weight,
+            changes,
+            winner_rating,
+            other_rating,
+            ..
+        } => format!(
+            "{w} is rated {}, {o} {}; {}",
+            points(*winner_rating),
+            points(*other_rating),
+            weight_from(*weight, changes)
+        ),
+        PartSource::Bonus {
+            winner_points,
+            other_points,
+            ..
+        } => format!(
+            "{} for it and {}",
+            gets(w, *winner_points),
+            gets(o, *other_points)
+        ),
+    };
+    (head, detail)
+}
+
+/// The parts not listed as deciding, in one line:
+/// `Other differences: Security −0.34 and your answer “Rust” −4.`
+pub fn other_parts(catalogue: &Catalogue, margin: &Margin) -> Option<String> {
+    let others: Vec<String> = margin
+        .others()
+        .map(|p| format!("{} {}", part_name(catalogue, p), signed(p.points)))
+        .collect();
+    (!others.is_empty()).then(|| format!("Other differences: {}.", join_and(&others)))
+}
+
+/// The answers whose points put the winner ahead of `margin.over`:
+/// `the 4 points for “PHP” and the 1 point for “In weeks”`.
+fn bonus_phrase(catalogue: &Catalogue, margin: &Margin) -> String {
+    let phrases: Vec<String> = margin
+        .favouring_bonuses()
+        .filter_map(|p| match &p.source {
+            PartSource::Bonus {
+                answer,
+                winner_points,
+                other_points,
+            } => Some(if other_points.abs() < TIE_EPSILON {
+                format!("the {} for “{}”", points_word(*winner_points), answer.label)
+            } else if winner_points.abs() < TIE_EPSILON {
+                format!(
+                    "the {} that “{}” takes from {}",
+                    points_word(-other_points),
+                    answer.label,
+                    framework_name(catalogue, &margin.over)
+                )
+            } else {
+                format!("the {} more for “{}”", points_word(p.points), answer.label)
+            }),
+            PartSource::Criterion { .. } => None,
+        })
+        .collect();
+    if phrases.is_empty() {
+        "the points from your answers".to_owned()
+    } else {
+        join_and(&phrases)
+    }
+}
+
+/// Says plainly when the answers' bonus points, not the guide's ratings, put the
+/// winner first: over the runner-up (`On the guide's ratings alone Phoenix would
+/// lead by 0.48; the 2 points for “An API” put Fastify ahead.`) and over the
+/// framework the ratings alone would pick, when that is another one.
+pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<String> {
+    let winner = framework_name(catalogue, &explanation.winner);
+    let mut lines = Vec::new();
+    let mut named: Option<&FrameworkId> = None;
+    if let Some(margin) = explanation.margin.as_ref() {
+        let lead = -margin.from_ratings();
+        let ratings_winner = explanation.ratings_alone_winner.as_ref() == Some(&margin.over);
+        if lead > TIE_EPSILON || ratings_winner {
+            let other = framework_name(catalogue, &margin.over);
+            let how = if lead > TIE_EPSILON {
+                format!("{other} would lead by {}", points(lead))
+            } else {
+                format!("{other} and {winner} are level, and the tie-break would put {other} first")
+            };
+            lines.push(format!(
+                "On the guide's ratings alone {how}; {} put {winner} ahead.",
+                bonus_phrase(catalogue, margin)
+            ));
+            named = Some(&margin.over);
+        }
+    }
+    if let Some(margin) = explanation
+        .ratings_alone_margin
+        .as_ref()
+        .filter(|m| Some(&m.over) != named)
+    {
+        let other = framework_name(catalogue, &margin.over);
+        let lead = -margin.from_ratings();
+        let how = if lead > TIE_EPSILON {
+            format!("{other} would come first, {} ahead of {winner}", points(lead))
+        } else {
+            format!("{other} and {winner} are level, and the tie-break would put {other} first")
+        };
+        lines.push(format!(
+            "On the guide's ratings alone {how}; {} put {winner} ahead of it.",
+            bonus_phrase(catalogue, margin)
+        ));
+    }
+    lines
+}
+
+/// The trade-off: `Community & ecosystem: Fastify is rated 3, Next.js 5, worth 1.14
+/// points at weight ×1.5. <the guide's note>`. Results stored before the comparison
+/// read `Community & ecosystem is rated 3/5. <note>`.
+pub fn trade_off(catalogue: &Catalogue, explanation: &Explanation, trade_off: &TradeOff) -> String {
+    let criterion = criterion_name(catalogue, &trade_off.criterion);
+    match (
+        &trade_off.alternative,
+        trade_off.alternative_rating,
+        trade_off.cost,
+    ) {
+        (Some(alternative), Some(theirs), Some(cost)) => format!(
+            "{criterion}: {} is rated {}, {} {}, worth {} at weight {}. {}",
+            framework_name(catalogue, &explanation.winner),
+            points(trade_off.rating),
+            framework_name(catalogue, alternative),
+            points(theirs),
+            points_word(cost),
+            factor(trade_off.weight),
+            trade_off.caveat
+        ),
+        _ => format!(
+            "{criterion} is rated {}/5. {}",
+            points(trade_off.rating),
+            trade_off.caveat
+        ),
+    }
+}
+
+/// When the answers leave a single framework: `Actix is the only framework your
+/// answers leave; the others are ruled out: …`.
+pub fn only_choice(catalogue: &Catalogue, recommendation: &Recommendation) -> Option<String> {
+    let Verdict::Recommend(explanation) = &recommendation.verdict else {
+        return None;
+    };
+    if explanation.runner_up.is_some() {
+        return None;
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    for standing in recommendation
+        .ranking
+        .iter()
+        .filter(|s| s.framework != explanation.winner)
+    {
+        for exclusion in &standing.excluded {
+            let reason = exclusion_reason(catalogue, exclusion);
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+    }
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "{} is the only framework your answers leave; the others are {}.",
+            framework_name(catalogue, &explanation.winner),
+            join_and(&reasons)
+        )
+    })
 }
 
 /// Display names of several languages, in the given order.
