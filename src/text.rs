@@ -287,7 +287,10 @@ pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<S
         let other = framework_name(catalogue, &margin.over);
         let lead = -margin.from_ratings();
         let how = if lead > TIE_EPSILON {
-            format!("{other} would come first, {} ahead of {winner}", points(lead))
+            format!(
+                "{other} would come first, {} ahead of {winner}",
+                points(lead)
+            )
         } else {
             format!("{other} and {winner} are level, and the tie-break would put {other} first")
         };

@@ -409,10 +409,7 @@ pub fn result_embed(
                 ));
             }
             if let Some(t) = &x.trade_off {
-                fields.push((
-                    "Trade-off".to_owned(),
-                    text::trade_off(catalogue, x, t),
-                ));
+                fields.push(("Trade-off".to_owned(), text::trade_off(catalogue, x, t)));
             }
             if let Some(r) = &x.runner_up {
                 let mut value = text::runner_up_line(catalogue, r);

@@ -356,7 +356,10 @@ fn margin_over(
         .iter()
         .enumerate()
         .map(|(c, criterion)| {
-            let (a, b) = (mine.ratings[c].rating.points(), theirs.ratings[c].rating.points());
+            let (a, b) = (
+                mine.ratings[c].rating.points(),
+                theirs.ratings[c].rating.points(),
+            );
             MarginPart {
                 source: PartSource::Criterion {
                     criterion: criterion.id.clone(),
@@ -382,7 +385,9 @@ fn margin_over(
             .iter()
             .filter(|b| same_answer(&b.because, answer))
             .map(|b| b.points)
-            .sum()
+            .sum::<f64>()
+            // An empty sum is −0; read 0.
+            + 0.0
     };
     parts.extend(answers.into_iter().map(|answer| {
         let (a, b) = (given(w, answer), given(o, answer));
