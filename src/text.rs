@@ -302,9 +302,10 @@ pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<S
     lines
 }
 
-/// The trade-off: `Community & ecosystem: Fastify is rated 3, Next.js 5, worth 1.14
-/// points at weight ×1.5. <the guide's note>`. Results stored before the comparison
-/// read `Community & ecosystem is rated 3/5. <note>`.
+/// The trade-off, what the winner gives up: `Community & ecosystem: Fastify is rated
+/// 3, Next.js 5, worth 1.14 points at weight ×1.5. Next.js: <why it is rated higher>`.
+/// Results stored before the comparison read `Community & ecosystem is rated 3/5.
+/// <the winner's note>`.
 pub fn trade_off(catalogue: &Catalogue, explanation: &Explanation, trade_off: &TradeOff) -> String {
     let criterion = criterion_name(catalogue, &trade_off.criterion);
     match (
@@ -312,16 +313,21 @@ pub fn trade_off(catalogue: &Catalogue, explanation: &Explanation, trade_off: &T
         trade_off.alternative_rating,
         trade_off.cost,
     ) {
-        (Some(alternative), Some(theirs), Some(cost)) => format!(
-            "{criterion}: {} is rated {}, {} {}, worth {} at weight {}. {}",
-            framework_name(catalogue, &explanation.winner),
-            points(trade_off.rating),
-            framework_name(catalogue, alternative),
-            points(theirs),
-            points_word(cost),
-            factor(trade_off.weight),
-            trade_off.caveat
-        ),
+        (Some(alternative), Some(theirs), Some(cost)) => {
+            let other = framework_name(catalogue, alternative);
+            let mut line = format!(
+                "{criterion}: {} is rated {}, {other} {}, worth {} at weight {}.",
+                framework_name(catalogue, &explanation.winner),
+                points(trade_off.rating),
+                points(theirs),
+                points_word(cost),
+                factor(trade_off.weight),
+            );
+            if let Some(note) = &trade_off.alternative_note {
+                line.push_str(&format!(" {other}: {note}"));
+            }
+            line
+        }
         _ => format!(
             "{criterion} is rated {}/5. {}",
             points(trade_off.rating),

@@ -158,6 +158,9 @@ pub struct TradeOff {
     /// The weighted guide points the gap is worth.
     #[serde(default)]
     pub cost: Option<f64>,
+    /// Our note on why the guide rates that framework higher: what is given up.
+    #[serde(default)]
+    pub alternative_note: Option<String>,
 }
 
 /// The second-best eligible framework.
@@ -462,6 +465,7 @@ fn trade_off(
                 alternative: Some(catalogue.frameworks[alt].id.clone()),
                 alternative_rating: Some(theirs),
                 cost: Some(cost),
+                alternative_note: Some(catalogue.frameworks[alt].ratings[c].why.clone()),
             });
         }
     }

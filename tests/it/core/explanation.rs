@@ -219,3 +219,25 @@ fn random_answers_reach_wins_by_bonus_points_and_ties() {
     }
     assert!(by_bonus > 20 && trailing > 10, "{by_bonus} {trailing}");
 }
+
+#[test]
+fn a_result_stored_before_the_margin_was_taken_apart_reads_and_renders_as_it_did() {
+    let fixture = include_str!("fixtures/result_stored_before_the_margin.json");
+    let result: Recommendation = serde_json::from_str(fixture).expect("old rows still read");
+    let x = explained(&result).unwrap();
+    assert!(x.margin.is_none() && x.ratings_alone_winner.is_none());
+    assert!(x.trade_off.as_ref().unwrap().alternative.is_none());
+    let rendered = stackpick::terminal::render(Catalogue::builtin(), &result);
+    assert!(
+        rendered.contains("What decided it:\n  • Security (weight ×1): no answer changed its weight → Phoenix 4.5 vs Next.js 3.5: +0.53 over Next.js."),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("Trade-off: Community & ecosystem is rated 2.5/5. Its community is keen"),
+        "{rendered}"
+    );
+    // Written back, it reads the same.
+    let again: Recommendation =
+        serde_json::from_str(&serde_json::to_string(&result).unwrap()).unwrap();
+    assert_eq!(again, result);
+}
