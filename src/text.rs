@@ -503,6 +503,120 @@ mod tests {
     }
 
     #[test]
+    fn signed_points_and_point_counts_read_naturally() {
+        assert_eq!(signed(0.774), "+0.77");
+        assert_eq!(signed(-4.0), "−4");
+        assert_eq!(signed(0.001), "0");
+        assert_eq!(points_word(1.0), "1 point");
+        assert_eq!(points_word(2.5), "2.5 points");
+    }
+
+    use crate::engine::{evaluate, Because, Bonus, Profile};
+
+    fn with_bonuses(bonuses: &[(&str, f64, &str)]) -> Recommendation {
+        let catalogue = Catalogue::builtin();
+        let mut profile = Profile::neutral(catalogue);
+        for (framework, points, label) in bonuses {
+            let (f, _) = catalogue.framework(framework).unwrap();
+            profile.bonuses[f].push(Bonus {
+                points: *points,
+                language: None,
+                because: Because {
+                    question: "q".into(),
+                    option: (*label).into(),
+                    label: (*label).to_owned(),
+                },
+            });
+        }
+        evaluate(catalogue, &profile)
+    }
+
+    fn explanation(result: &Recommendation) -> &Explanation {
+        match &result.verdict {
+            Verdict::Recommend(x) => x,
+            Verdict::NothingEligible => panic!("recommends"),
+        }
+    }
+
+    #[test]
+    fn a_win_by_bonus_points_over_the_runner_up_is_said_plainly() {
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would lead by 1.5; the 2 points for “An API” put Fastify ahead."]
+        );
+    }
+
+    #[test]
+    fn a_win_by_bonus_points_over_a_framework_further_down_names_it() {
+        // Laravel 34, Rails 33, Next.js 32.5: Laravel leads Rails on the ratings too,
+        // but Next.js would come first without the points.
+        let result = with_bonuses(&[("laravel", 3.0, "PHP"), ("rails", 5.0, "Ruby")]);
+        let x = explanation(&result);
+        assert_eq!(x.runner_up.as_ref().unwrap().framework.as_str(), "rails");
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would come first, 1.5 ahead of Laravel; the 3 points for “PHP” put Laravel ahead of it."]
+        );
+    }
+
+    #[test]
+    fn a_win_on_the_ratings_has_no_counterfactual() {
+        let result = with_bonuses(&[("fastify", 1.0, "An API")]);
+        assert!(counterfactual(Catalogue::builtin(), explanation(&result)).is_empty());
+    }
+
+    #[test]
+    fn parts_compare_the_two_frameworks_instead_of_quoting_a_note() {
+        let catalogue = Catalogue::builtin();
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        let margin = x.margin.as_ref().unwrap();
+        let lines: Vec<(String, String)> = margin
+            .parts
+            .iter()
+            .map(|p| part(catalogue, &x.winner, margin, p))
+            .collect();
+        assert_eq!(
+            lines[0],
+            (
+                "Your answer “An API” +2".to_owned(),
+                "Fastify gets 2 points for it and Next.js gets nothing".to_owned()
+            )
+        );
+        assert_eq!(
+            lines[1],
+            (
+                "Security +0.5".to_owned(),
+                "Fastify is rated 4, Next.js 3.5; weight ×1".to_owned()
+            )
+        );
+        assert_eq!(
+            other_parts(catalogue, margin).unwrap(),
+            "Other differences: Community & ecosystem −2."
+        );
+        assert_eq!(
+            margin_heading(catalogue, &x.winner, margin),
+            "Fastify leads Next.js by 0.5"
+        );
+    }
+
+    #[test]
+    fn the_trade_off_compares_with_the_better_rated_alternative() {
+        let catalogue = Catalogue::builtin();
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        let line = trade_off(catalogue, x, x.trade_off.as_ref().unwrap());
+        assert!(
+            line.starts_with(
+                "Community & ecosystem: Fastify is rated 3, Next.js 5, worth 2 points at weight ×1. Next.js: "
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
     fn lists_read_naturally() {
         let items = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(join_and(&items(&["a"])), "a");

@@ -542,3 +542,239 @@ fn flip_point(
     }
     best.map(|(_, flip)| flip)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{evaluate, Exclusion, ExclusionKind, Recommendation, Verdict};
+
+    fn because(option: &str) -> Because {
+        Because {
+            question: "q".into(),
+            option: option.into(),
+            label: option.to_owned(),
+        }
+    }
+
+    fn index(id: &str) -> usize {
+        Catalogue::builtin().framework(id).unwrap().0
+    }
+
+    fn give(profile: &mut Profile, framework: &str, points: f64, option: &str) {
+        profile.bonuses[index(framework)].push(Bonus {
+            points,
+            language: None,
+            because: because(option),
+        });
+    }
+
+    fn exclude(profile: &mut Profile, frameworks: &[&str]) {
+        for f in frameworks {
+            profile.exclusions[index(f)].push(Exclusion {
+                kind: ExclusionKind::Excluded,
+                because: because("no"),
+            });
+        }
+    }
+
+    fn explained(profile: &Profile) -> (Recommendation, Explanation) {
+        let result = evaluate(Catalogue::builtin(), profile);
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("something is eligible");
+        };
+        let x = (**x).clone();
+        (result, x)
+    }
+
+    /// (criterion id or answer option, points), in the margin's order.
+    fn parts(margin: &Margin) -> Vec<(String, f64)> {
+        margin
+            .parts
+            .iter()
+            .map(|p| {
+                let name = match &p.source {
+                    PartSource::Criterion { criterion, .. } => criterion.to_string(),
+                    PartSource::Bonus { answer, .. } => answer.option.to_string(),
+                };
+                (name, (p.points * 1e6).round() / 1e6)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_guides_own_view_is_decided_by_community_against_fastifys_security() {
+        // Equal weights: Next.js 32.5 leads Fastify 31 by 1.5 = community +2 (5 vs 3)
+        // and security −0.5 (3.5 vs 4); the other criteria are level and left out.
+        let (_, x) = explained(&Profile::neutral(Catalogue::builtin()));
+        let margin = x.margin.unwrap();
+        assert_eq!(margin.over.as_str(), "fastify");
+        assert_eq!(margin.points, 1.5);
+        assert_eq!(
+            parts(&margin),
+            [("community".to_owned(), 2.0), ("security".to_owned(), -0.5)]
+        );
+        assert_eq!(x.ratings_alone_winner.unwrap().as_str(), "nextjs");
+        assert!(x.ratings_alone_margin.is_none());
+        assert_eq!(x.deciding.len(), 1);
+        assert_eq!(x.deciding[0].criterion.as_str(), "community");
+    }
+
+    #[test]
+    fn bonus_points_that_outweigh_the_ratings_come_first_and_the_ratings_winner_is_named() {
+        // +2 for Fastify turns a 1.5 deficit on the ratings into a 0.5 lead.
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        give(&mut profile, "fastify", 2.0, "api");
+        let (_, x) = explained(&profile);
+        assert_eq!(x.winner.as_str(), "fastify");
+        let margin = x.margin.as_ref().unwrap();
+        assert_eq!(margin.over.as_str(), "nextjs");
+        assert_eq!(
+            parts(margin),
+            [
+                ("api".to_owned(), 2.0),
+                ("security".to_owned(), 0.5),
+                ("community".to_owned(), -2.0)
+            ]
+        );
+        assert_eq!(margin.from_ratings(), -1.5);
+        assert!(x.won_by_bonuses());
+        assert_eq!(x.ratings_alone_winner.as_ref().unwrap().as_str(), "nextjs");
+        assert_eq!(x.ratings_alone_margin.as_ref(), Some(margin));
+    }
+
+    #[test]
+    fn an_answer_that_gives_both_frameworks_points_counts_only_the_difference() {
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        give(&mut profile, "nextjs", 2.0, "serverless");
+        give(&mut profile, "fastify", 0.5, "serverless");
+        give(&mut profile, "fastify", 4.0, "javascript");
+        give(&mut profile, "nextjs", 4.0, "javascript");
+        let (result, x) = explained(&profile);
+        let margin = x.margin.unwrap();
+        assert_eq!(
+            parts(&margin),
+            [
+                ("community".to_owned(), 2.0),
+                ("serverless".to_owned(), 1.5),
+                ("security".to_owned(), -0.5)
+            ],
+            "the 4 points both get are no part of the lead"
+        );
+        let PartSource::Bonus {
+            winner_points,
+            other_points,
+            ..
+        } = &margin.parts[1].source
+        else {
+            panic!("a bonus part");
+        };
+        assert_eq!((*winner_points, *other_points), (2.0, 0.5));
+        let (w, o) = (&result.ranking[0], &result.ranking[1]);
+        assert_eq!(margin.points, w.score - o.score);
+    }
+
+    #[test]
+    fn parts_add_up_to_the_margin_under_uneven_weights() {
+        let catalogue = Catalogue::builtin();
+        let mut profile = Profile::neutral(catalogue);
+        for (c, w) in [(0, 4.5), (1, 3.75), (4, 0.5), (6, 1.5)] {
+            profile.weights[c].weight = w;
+        }
+        give(&mut profile, "phoenix", 4.0, "elixir");
+        give(&mut profile, "actix", -1.0, "rather_not");
+        let (result, x) = explained(&profile);
+        let margin = x.margin.unwrap();
+        let sum: f64 = margin.parts.iter().map(|p| p.points).sum();
+        assert!(
+            (sum - margin.points).abs() < 1e-9,
+            "{sum} vs {}",
+            margin.points
+        );
+        assert_eq!(
+            margin.points,
+            result.ranking[0].score - result.ranking[1].score
+        );
+        assert!(margin
+            .parts
+            .windows(2)
+            .all(|pair| pair[0].points >= pair[1].points));
+    }
+
+    #[test]
+    fn the_trade_off_is_never_a_criterion_listed_as_deciding() {
+        // Fastify +2 beats Phoenix +2 on community (3 vs 2.5) and learning curve
+        // (4 vs 3.5). Fastify's widest gap is community, against Laravel's 5, but
+        // community is a reason it won; so the trade-off is security (Phoenix 4.5).
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        exclude(&mut profile, &["nextjs"]);
+        give(&mut profile, "fastify", 2.0, "api");
+        give(&mut profile, "phoenix", 2.0, "realtime");
+        let (_, x) = explained(&profile);
+        assert_eq!(x.winner.as_str(), "fastify");
+        assert_eq!(x.margin.as_ref().unwrap().over.as_str(), "phoenix");
+        let deciding: Vec<&str> = x.deciding.iter().map(|d| d.criterion.as_str()).collect();
+        assert_eq!(deciding, ["community", "learning_curve"]);
+        let t = x.trade_off.unwrap();
+        assert_eq!(t.criterion.as_str(), "security");
+        assert_eq!(t.alternative.unwrap().as_str(), "phoenix");
+        assert_eq!((t.rating, t.alternative_rating), (4.0, Some(4.5)));
+        assert_eq!(t.cost, Some(0.5));
+    }
+
+    #[test]
+    fn the_trade_off_weighs_the_gap_by_the_answers() {
+        // Next.js's only gap is security (3.5 against 4.5): at weight 3 of 9 it is
+        // worth 7·3/9·1 = 2.33 points.
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        let (security, _) = Catalogue::builtin().criterion("security").unwrap();
+        profile.weights[security].weight = 3.0;
+        exclude(&mut profile, &["laravel", "phoenix", "rails"]);
+        give(&mut profile, "nextjs", 5.0, "react");
+        let (_, x) = explained(&profile);
+        assert_eq!(x.winner.as_str(), "nextjs");
+        let t = x.trade_off.unwrap();
+        assert_eq!(t.criterion.as_str(), "security");
+        assert_eq!(t.alternative.unwrap().as_str(), "fastify");
+        assert!((t.cost.unwrap() - 7.0 * 3.0 / 9.0 * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_lone_eligible_framework_has_no_margin_and_its_trade_off_looks_at_the_whole_guide() {
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        exclude(
+            &mut profile,
+            &[
+                "nextjs",
+                "fastify",
+                "sveltekit",
+                "rails",
+                "laravel",
+                "phoenix",
+            ],
+        );
+        let (_, x) = explained(&profile);
+        assert_eq!(x.winner.as_str(), "actix");
+        assert!(x.margin.is_none() && x.runner_up.is_none() && x.deciding.is_empty());
+        assert_eq!(x.ratings_alone_winner.unwrap().as_str(), "actix");
+        // Actix's widest gap: learning curve, 2 against Laravel's 4.5.
+        let t = x.trade_off.unwrap();
+        assert_eq!(t.criterion.as_str(), "learning_curve");
+        assert_eq!(t.alternative.unwrap().as_str(), "laravel");
+    }
+
+    #[test]
+    fn a_new_result_survives_a_round_trip_through_json() {
+        let mut profile = Profile::neutral(Catalogue::builtin());
+        give(&mut profile, "fastify", 2.0, "api");
+        let (result, _) = explained(&profile);
+        let json = serde_json::to_value(&result).unwrap();
+        let part = &json["verdict"]["margin"]["parts"][0];
+        assert_eq!(part["source"], "bonus");
+        assert_eq!(part["answer"]["option"], "api");
+        assert_eq!(part["points"], 2.0);
+        assert_eq!(json["verdict"]["margin"]["parts"][1]["source"], "criterion");
+        assert_eq!(json["verdict"]["ratings_alone_winner"], "nextjs");
+        let back: Recommendation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, result);
+    }
+}
