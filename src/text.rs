@@ -260,39 +260,55 @@ fn bonus_phrase(catalogue: &Catalogue, margin: &Margin) -> String {
 /// framework the ratings alone would pick, when that is another one.
 pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<String> {
     let winner = framework_name(catalogue, &explanation.winner);
-    let mut lines = Vec::new();
-    let mut named: Option<&FrameworkId> = None;
-    if let Some(margin) = explanation.margin.as_ref() {
-        let lead = -margin.from_ratings();
-        let ratings_winner = explanation.ratings_alone_winner.as_ref() == Some(&margin.over);
-        if lead > TIE_EPSILON || ratings_winner {
-            let other = framework_name(catalogue, &margin.over);
-            let how = if lead > TIE_EPSILON {
-                format!("{other} would lead by {}", points(lead))
-            } else {
-                format!("{other} and {winner} are level, and the tie-break would put {other} first")
-            };
-            lines.push(format!(
-                "On the guide's ratings alone {how}; {} put {winner} ahead.",
-                bonus_phrase(catalogue, margin)
-            ));
-            named = Some(&margin.over);
-        }
-    }
-    if let Some(margin) = explanation
+    let lead = |margin: &Margin| -margin.from_ratings();
+    let level = |other: &str| {
+        format!("{other} and {winner} are level, and the tie-break would put {other} first")
+    };
+    // Over the runner-up, when it leads on the weighted ratings (or would win on them).
+    let runner_up = explanation.margin.as_ref().filter(|m| {
+        lead(m) > TIE_EPSILON || explanation.ratings_alone_winner.as_ref() == Some(&m.over)
+    });
+    // Over the framework the ratings alone would pick, when that is another one.
+    let first = explanation
         .ratings_alone_margin
         .as_ref()
-        .filter(|m| Some(&m.over) != named)
-    {
+        .filter(|m| runner_up.is_none_or(|r| r.over != m.over));
+
+    if let (Some(r), Some(f)) = (runner_up, first) {
+        let phrase = bonus_phrase(catalogue, f);
+        if lead(r) > TIE_EPSILON && lead(f) > TIE_EPSILON && bonus_phrase(catalogue, r) == phrase {
+            return vec![format!(
+                "On the guide's ratings alone {} would come first, {} ahead of {winner}, and {} \
+                 would lead it by {}; {phrase} put {winner} ahead.",
+                framework_name(catalogue, &f.over),
+                points(lead(f)),
+                framework_name(catalogue, &r.over),
+                points(lead(r)),
+            )];
+        }
+    }
+    let mut lines = Vec::new();
+    if let Some(margin) = runner_up {
         let other = framework_name(catalogue, &margin.over);
-        let lead = -margin.from_ratings();
-        let how = if lead > TIE_EPSILON {
+        let how = if lead(margin) > TIE_EPSILON {
+            format!("{other} would lead by {}", points(lead(margin)))
+        } else {
+            level(other)
+        };
+        lines.push(format!(
+            "On the guide's ratings alone {how}; {} put {winner} ahead.",
+            bonus_phrase(catalogue, margin)
+        ));
+    }
+    if let Some(margin) = first {
+        let other = framework_name(catalogue, &margin.over);
+        let how = if lead(margin) > TIE_EPSILON {
             format!(
                 "{other} would come first, {} ahead of {winner}",
-                points(lead)
+                points(lead(margin))
             )
         } else {
-            format!("{other} and {winner} are level, and the tie-break would put {other} first")
+            level(other)
         };
         lines.push(format!(
             "On the guide's ratings alone {how}; {} put {winner} ahead of it.",
@@ -558,6 +574,18 @@ mod tests {
         assert_eq!(
             counterfactual(Catalogue::builtin(), x),
             ["On the guide's ratings alone Next.js would come first, 1.5 ahead of Laravel; the 3 points for “PHP” put Laravel ahead of it."]
+        );
+    }
+
+    #[test]
+    fn two_frameworks_ahead_on_the_ratings_overturned_by_the_same_answers_share_one_sentence() {
+        // Rails 34, Laravel 33.5, Next.js 32.5: both lead Rails on the ratings, and
+        // the same 6 points for Ruby overturn both.
+        let result = with_bonuses(&[("rails", 6.0, "Ruby"), ("laravel", 2.5, "CRUD")]);
+        let x = explanation(&result);
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would come first, 4.5 ahead of Ruby on Rails, and Laravel would lead it by 3; the 6 points for “Ruby” put Ruby on Rails ahead."]
         );
     }
 

@@ -393,9 +393,16 @@ pub fn result_embed(
                     )
                 }));
             }
-            reasons.extend(text::counterfactual(catalogue, x));
             if !reasons.is_empty() {
                 fields.push((heading, reasons.join("\n")));
+            }
+            // A field of its own, so clipping a long list of parts never cuts it.
+            let counterfactual = text::counterfactual(catalogue, x);
+            if !counterfactual.is_empty() {
+                fields.push((
+                    "Decided by your answers' points".to_owned(),
+                    counterfactual.join("\n"),
+                ));
             }
             if !x.bonuses.is_empty() {
                 let bonuses: Vec<String> = x
