@@ -23,7 +23,10 @@ mod profile;
 
 use serde::{Deserialize, Serialize};
 
-pub use explain::{Deciding, Explanation, FlipPoint, RunnerUp, TradeOff};
+pub use explain::{
+    Deciding, Explanation, FlipPoint, Margin, MarginPart, PartSource, RunnerUp, TradeOff,
+    MAX_DECIDING,
+};
 pub use profile::{
     Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile, WeightChange,
 };
@@ -210,4 +213,114 @@ fn winner_with(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Opt
         .first()
         .copied()
         .filter(|&f| profile.exclusions[f].is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        Profile::neutral(Catalogue::builtin())
+    }
+
+    fn score_of(result: &Recommendation, id: &str) -> f64 {
+        result.standing(&id.into()).unwrap().score
+    }
+
+    #[test]
+    fn equal_weights_score_every_framework_at_its_guide_total() {
+        let catalogue = Catalogue::builtin();
+        let result = evaluate(catalogue, &profile());
+        for framework in &catalogue.frameworks {
+            let standing = result.standing(&framework.id).unwrap();
+            assert!((standing.score - framework.total()).abs() < 1e-9);
+            assert_eq!(standing.score, standing.from_ratings);
+        }
+    }
+
+    #[test]
+    fn a_weight_scales_its_criterion_within_the_35_point_total() {
+        // Security ×3 (weights sum to 9): Laravel = 7·(4+3.5+5+5+4.5+3·4.5+4.5)/9.
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        let (security, _) = catalogue.criterion("security").unwrap();
+        p.weights[security].weight = 3.0;
+        let result = evaluate(catalogue, &p);
+        let expected = 7.0 * (4.0 + 3.5 + 5.0 + 5.0 + 4.5 + 3.0 * 4.5 + 4.5) / 9.0;
+        assert!((score_of(&result, "laravel") - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn all_zero_weights_fall_back_to_equal_weights() {
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for w in &mut p.weights {
+            w.weight = 0.0;
+        }
+        let result = evaluate(catalogue, &p);
+        assert_eq!(score_of(&result, "nextjs"), 32.5);
+        assert_eq!(result.winner().unwrap().as_str(), "nextjs");
+    }
+
+    #[test]
+    fn bonuses_add_to_the_score_but_not_to_the_part_from_ratings() {
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        let (rails, _) = catalogue.framework("rails").unwrap();
+        p.bonuses[rails].push(Bonus {
+            points: 5.0,
+            language: None,
+            because: Because {
+                question: "q".into(),
+                option: "o".into(),
+                label: "Ruby".to_owned(),
+            },
+        });
+        let result = evaluate(catalogue, &p);
+        let standing = result.standing(&"rails".into()).unwrap();
+        assert_eq!((standing.score, standing.from_ratings), (33.0, 28.0));
+        assert_eq!(result.winner().unwrap().as_str(), "rails");
+    }
+
+    #[test]
+    fn excluded_frameworks_rank_after_eligible_ones_and_never_win() {
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        let (next, _) = catalogue.framework("nextjs").unwrap();
+        p.exclusions[next].push(Exclusion {
+            kind: ExclusionKind::Excluded,
+            because: Because {
+                question: "q".into(),
+                option: "o".into(),
+                label: "No Next.js".to_owned(),
+            },
+        });
+        let result = evaluate(catalogue, &p);
+        assert_eq!(result.ranking.last().unwrap().framework.as_str(), "nextjs");
+        assert_ne!(result.winner().unwrap().as_str(), "nextjs");
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("others are eligible");
+        };
+        // Nor is it the framework the ratings alone would pick.
+        assert_ne!(x.ratings_alone_winner.as_ref().unwrap().as_str(), "nextjs");
+    }
+
+    #[test]
+    fn nothing_is_recommended_when_everything_is_excluded() {
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for exclusions in &mut p.exclusions {
+            exclusions.push(Exclusion {
+                kind: ExclusionKind::Excluded,
+                because: Because {
+                    question: "q".into(),
+                    option: "o".into(),
+                    label: "None".to_owned(),
+                },
+            });
+        }
+        let result = evaluate(catalogue, &p);
+        assert_eq!(result.verdict, Verdict::NothingEligible);
+        assert_eq!(result.winner(), None);
+    }
 }

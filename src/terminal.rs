@@ -184,18 +184,36 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
             if let Some(tie) = text::tie_line(catalogue, explanation) {
                 out.push_str(&format!("{tie}\n"));
             }
-            if !explanation.deciding.is_empty() {
-                out.push_str("\nWhat decided it:\n");
-            }
-            for d in &explanation.deciding {
-                let against = text::advantage(catalogue, explanation, d);
+            if let Some(margin) = &explanation.margin {
                 out.push_str(&format!(
-                    "  • {} (weight {}): {} → {against}.\n    {}\n",
-                    text::criterion_name(catalogue, &d.criterion),
-                    text::factor(d.weight),
-                    text::weight_trace(&d.changes),
-                    d.reasoning
+                    "\nWhat decided it ({}):\n",
+                    text::margin_heading(catalogue, &explanation.winner, margin)
                 ));
+                for part in margin.deciding() {
+                    let (head, detail) = text::part(catalogue, &explanation.winner, margin, part);
+                    out.push_str(&format!("  • {head}: {detail}.\n"));
+                }
+                if let Some(others) = text::other_parts(catalogue, margin) {
+                    out.push_str(&format!("  {others}\n"));
+                }
+            } else if let Some(only) = text::only_choice(catalogue, recommendation) {
+                out.push_str(&format!("\nWhat decided it: {only}\n"));
+            } else if !explanation.deciding.is_empty() {
+                // A result stored before the margin was taken apart.
+                out.push_str("\nWhat decided it:\n");
+                for d in &explanation.deciding {
+                    let against = text::advantage(catalogue, explanation, d);
+                    out.push_str(&format!(
+                        "  • {} (weight {}): {} → {against}.\n    {}\n",
+                        text::criterion_name(catalogue, &d.criterion),
+                        text::factor(d.weight),
+                        text::weight_trace(&d.changes),
+                        d.reasoning
+                    ));
+                }
+            }
+            for line in text::counterfactual(catalogue, explanation) {
+                out.push_str(&format!("  {line}\n"));
             }
             if !explanation.bonuses.is_empty() {
                 let bonuses: Vec<String> = explanation
@@ -213,10 +231,8 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
             }
             if let Some(trade_off) = &explanation.trade_off {
                 out.push_str(&format!(
-                    "\nTrade-off: {} is rated {}/5. {}\n",
-                    text::criterion_name(catalogue, &trade_off.criterion),
-                    text::points(trade_off.rating),
-                    trade_off.caveat
+                    "\nTrade-off: {}\n",
+                    text::trade_off(catalogue, explanation, trade_off)
                 ));
             }
             if let Some(runner_up) = &explanation.runner_up {

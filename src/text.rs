@@ -3,7 +3,8 @@
 //! bold, numbering) around them. Every sentence here is ours.
 
 use crate::engine::{
-    Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, RunnerUp, WeightChange,
+    Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, Margin, MarginPart,
+    PartSource, Recommendation, RunnerUp, TradeOff, Verdict, WeightChange, TIE_EPSILON,
 };
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId};
@@ -97,6 +98,289 @@ pub fn bonus_line(catalogue: &Catalogue, bonus: &Bonus) -> String {
             bonus.because.label
         ),
     }
+}
+
+/// Signed guide points: `+0.77`, `−4`, `0`.
+pub fn signed(value: f64) -> String {
+    let magnitude = points(value.abs());
+    if magnitude == "0" {
+        magnitude
+    } else if value > 0.0 {
+        format!("+{magnitude}")
+    } else {
+        format!("−{magnitude}")
+    }
+}
+
+/// `1 point`, `2.5 points`.
+pub fn points_word(value: f64) -> String {
+    let p = points(value);
+    if p == "1" {
+        "1 point".to_owned()
+    } else {
+        format!("{p} points")
+    }
+}
+
+/// How a criterion got its weight: `weight ×1`, or
+/// `weight ×3 (you said “Mostly new to it” ×2 and “In weeks” ×1.5)`.
+pub fn weight_from(weight: f64, changes: &[WeightChange]) -> String {
+    if changes.is_empty() {
+        return format!("weight {}", factor(weight));
+    }
+    let parts: Vec<String> = changes
+        .iter()
+        .map(|c| format!("“{}” {}", c.because.label, factor(c.factor)))
+        .collect();
+    format!("weight {} (you said {})", factor(weight), join_and(&parts))
+}
+
+/// What the winner's lead is, for a heading: `Fastify leads Phoenix by 1.52`.
+pub fn margin_heading(catalogue: &Catalogue, winner: &FrameworkId, margin: &Margin) -> String {
+    let (w, o) = (
+        framework_name(catalogue, winner),
+        framework_name(catalogue, &margin.over),
+    );
+    if margin.points.abs() < TIE_EPSILON {
+        format!("{w} and {o} are level")
+    } else {
+        format!("{w} leads {o} by {}", points(margin.points))
+    }
+}
+
+/// A part's short name: the criterion, or the answer in quotes.
+fn part_name<'c>(catalogue: &'c Catalogue, part: &'c MarginPart) -> String {
+    match &part.source {
+        PartSource::Criterion { criterion, .. } => criterion_name(catalogue, criterion).to_owned(),
+        PartSource::Bonus { answer, .. } => format!("your answer “{}”", answer.label),
+    }
+}
+
+/// What an answer's points do to one framework: `Laravel gets 4 points`.
+fn gets(name: &str, value: f64) -> String {
+    if value.abs() < TIE_EPSILON {
+        format!("{name} gets nothing")
+    } else if value > 0.0 {
+        format!("{name} gets {}", points_word(value))
+    } else {
+        format!("{name} loses {}", points_word(-value))
+    }
+}
+
+/// A part of the margin as a head and the facts behind it, compared between the two
+/// frameworks: (`Community & ecosystem +0.52`, `Fastify is rated 3, Phoenix 2.5;
+/// weight ×1.5 (you said “Mostly new to it” ×1.5)`), or (`Your answer “PHP” +4`,
+/// `Laravel gets 4 points for it and Next.js gets nothing`).
+pub fn part(
+    catalogue: &Catalogue,
+    winner: &FrameworkId,
+    margin: &Margin,
+    part: &MarginPart,
+) -> (String, String) {
+    let (w, o) = (
+        framework_name(catalogue, winner),
+        framework_name(catalogue, &margin.over),
+    );
+    let mut name = part_name(catalogue, part);
+    if let Some(first) = name.chars().next() {
+        name = first.to_uppercase().chain(name.chars().skip(1)).collect();
+    }
+    let head = format!("{name} {}", signed(part.points));
+    let detail = match &part.source {
+        PartSource::Criterion {
+            weight,
+            changes,
+            winner_rating,
+            other_rating,
+            ..
+        } => format!(
+            "{w} is rated {}, {o} {}; {}",
+            points(*winner_rating),
+            points(*other_rating),
+            weight_from(*weight, changes)
+        ),
+        PartSource::Bonus {
+            winner_points,
+            other_points,
+            ..
+        } => format!(
+            "{} for it and {}",
+            gets(w, *winner_points),
+            gets(o, *other_points)
+        ),
+    };
+    (head, detail)
+}
+
+/// The parts not listed as deciding, in one line:
+/// `Other differences: Security −0.34 and your answer “Rust” −4.`
+pub fn other_parts(catalogue: &Catalogue, margin: &Margin) -> Option<String> {
+    let others: Vec<String> = margin
+        .others()
+        .map(|p| format!("{} {}", part_name(catalogue, p), signed(p.points)))
+        .collect();
+    (!others.is_empty()).then(|| format!("Other differences: {}.", join_and(&others)))
+}
+
+/// The answers whose points put the winner ahead of `margin.over`:
+/// `the 4 points for “PHP” and the 1 point for “In weeks”`.
+fn bonus_phrase(catalogue: &Catalogue, margin: &Margin) -> String {
+    let phrases: Vec<String> = margin
+        .favouring_bonuses()
+        .filter_map(|p| match &p.source {
+            PartSource::Bonus {
+                answer,
+                winner_points,
+                other_points,
+            } => Some(if other_points.abs() < TIE_EPSILON {
+                format!("the {} for “{}”", points_word(*winner_points), answer.label)
+            } else if winner_points.abs() < TIE_EPSILON {
+                format!(
+                    "the {} that “{}” takes from {}",
+                    points_word(-other_points),
+                    answer.label,
+                    framework_name(catalogue, &margin.over)
+                )
+            } else {
+                format!("the {} more for “{}”", points_word(p.points), answer.label)
+            }),
+            PartSource::Criterion { .. } => None,
+        })
+        .collect();
+    if phrases.is_empty() {
+        "the points from your answers".to_owned()
+    } else {
+        join_and(&phrases)
+    }
+}
+
+/// Says plainly when the answers' bonus points, not the guide's ratings, put the
+/// winner first: over the runner-up (`On the guide's ratings alone Phoenix would
+/// lead by 0.48; the 2 points for “An API” put Fastify ahead.`) and over the
+/// framework the ratings alone would pick, when that is another one.
+pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<String> {
+    let winner = framework_name(catalogue, &explanation.winner);
+    let lead = |margin: &Margin| -margin.from_ratings();
+    let level = |other: &str| {
+        format!("{other} and {winner} are level, and the tie-break would put {other} first")
+    };
+    // Over the runner-up, when it leads on the weighted ratings (or would win on them).
+    let runner_up = explanation.margin.as_ref().filter(|m| {
+        lead(m) > TIE_EPSILON || explanation.ratings_alone_winner.as_ref() == Some(&m.over)
+    });
+    // Over the framework the ratings alone would pick, when that is another one.
+    let first = explanation
+        .ratings_alone_margin
+        .as_ref()
+        .filter(|m| runner_up.is_none_or(|r| r.over != m.over));
+
+    if let (Some(r), Some(f)) = (runner_up, first) {
+        let phrase = bonus_phrase(catalogue, f);
+        if lead(r) > TIE_EPSILON && lead(f) > TIE_EPSILON && bonus_phrase(catalogue, r) == phrase {
+            return vec![format!(
+                "On the guide's ratings alone {} would come first, {} ahead of {winner}, and {} \
+                 would lead it by {}; {phrase} put {winner} ahead.",
+                framework_name(catalogue, &f.over),
+                points(lead(f)),
+                framework_name(catalogue, &r.over),
+                points(lead(r)),
+            )];
+        }
+    }
+    let mut lines = Vec::new();
+    if let Some(margin) = runner_up {
+        let other = framework_name(catalogue, &margin.over);
+        let how = if lead(margin) > TIE_EPSILON {
+            format!("{other} would lead by {}", points(lead(margin)))
+        } else {
+            level(other)
+        };
+        lines.push(format!(
+            "On the guide's ratings alone {how}; {} put {winner} ahead.",
+            bonus_phrase(catalogue, margin)
+        ));
+    }
+    if let Some(margin) = first {
+        let other = framework_name(catalogue, &margin.over);
+        let how = if lead(margin) > TIE_EPSILON {
+            format!(
+                "{other} would come first, {} ahead of {winner}",
+                points(lead(margin))
+            )
+        } else {
+            level(other)
+        };
+        lines.push(format!(
+            "On the guide's ratings alone {how}; {} put {winner} ahead of it.",
+            bonus_phrase(catalogue, margin)
+        ));
+    }
+    lines
+}
+
+/// The trade-off, what the winner gives up: `Community & ecosystem: Fastify is rated
+/// 3, Next.js 5, worth 1.14 points at weight ×1.5. Next.js: <why it is rated higher>`.
+/// Results stored before the comparison read `Community & ecosystem is rated 3/5.
+/// <the winner's note>`.
+pub fn trade_off(catalogue: &Catalogue, explanation: &Explanation, trade_off: &TradeOff) -> String {
+    let criterion = criterion_name(catalogue, &trade_off.criterion);
+    match (
+        &trade_off.alternative,
+        trade_off.alternative_rating,
+        trade_off.cost,
+    ) {
+        (Some(alternative), Some(theirs), Some(cost)) => {
+            let other = framework_name(catalogue, alternative);
+            let mut line = format!(
+                "{criterion}: {} is rated {}, {other} {}, worth {} at weight {}.",
+                framework_name(catalogue, &explanation.winner),
+                points(trade_off.rating),
+                points(theirs),
+                points_word(cost),
+                factor(trade_off.weight),
+            );
+            if let Some(note) = &trade_off.alternative_note {
+                line.push_str(&format!(" {other}: {note}"));
+            }
+            line
+        }
+        _ => format!(
+            "{criterion} is rated {}/5. {}",
+            points(trade_off.rating),
+            trade_off.caveat
+        ),
+    }
+}
+
+/// When the answers leave a single framework: `Actix is the only framework your
+/// answers leave; the others are ruled out: …`.
+pub fn only_choice(catalogue: &Catalogue, recommendation: &Recommendation) -> Option<String> {
+    let Verdict::Recommend(explanation) = &recommendation.verdict else {
+        return None;
+    };
+    if explanation.runner_up.is_some() {
+        return None;
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    for standing in recommendation
+        .ranking
+        .iter()
+        .filter(|s| s.framework != explanation.winner)
+    {
+        for exclusion in &standing.excluded {
+            let reason = exclusion_reason(catalogue, exclusion);
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+    }
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "{} is the only framework your answers leave; the others are {}.",
+            framework_name(catalogue, &explanation.winner),
+            join_and(&reasons)
+        )
+    })
 }
 
 /// Display names of several languages, in the given order.
@@ -232,6 +516,132 @@ mod tests {
         assert_eq!(points(30.7222), "30.72");
         assert_eq!(points(-0.001), "0");
         assert_eq!(factor(1.5), "×1.5");
+    }
+
+    #[test]
+    fn signed_points_and_point_counts_read_naturally() {
+        assert_eq!(signed(0.774), "+0.77");
+        assert_eq!(signed(-4.0), "−4");
+        assert_eq!(signed(0.001), "0");
+        assert_eq!(points_word(1.0), "1 point");
+        assert_eq!(points_word(2.5), "2.5 points");
+    }
+
+    use crate::engine::{evaluate, Because, Bonus, Profile};
+
+    fn with_bonuses(bonuses: &[(&str, f64, &str)]) -> Recommendation {
+        let catalogue = Catalogue::builtin();
+        let mut profile = Profile::neutral(catalogue);
+        for (framework, points, label) in bonuses {
+            let (f, _) = catalogue.framework(framework).unwrap();
+            profile.bonuses[f].push(Bonus {
+                points: *points,
+                language: None,
+                because: Because {
+                    question: "q".into(),
+                    option: (*label).into(),
+                    label: (*label).to_owned(),
+                },
+            });
+        }
+        evaluate(catalogue, &profile)
+    }
+
+    fn explanation(result: &Recommendation) -> &Explanation {
+        match &result.verdict {
+            Verdict::Recommend(x) => x,
+            Verdict::NothingEligible => panic!("recommends"),
+        }
+    }
+
+    #[test]
+    fn a_win_by_bonus_points_over_the_runner_up_is_said_plainly() {
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would lead by 1.5; the 2 points for “An API” put Fastify ahead."]
+        );
+    }
+
+    #[test]
+    fn a_win_by_bonus_points_over_a_framework_further_down_names_it() {
+        // Laravel 34, Rails 33, Next.js 32.5: Laravel leads Rails on the ratings too,
+        // but Next.js would come first without the points.
+        let result = with_bonuses(&[("laravel", 3.0, "PHP"), ("rails", 5.0, "Ruby")]);
+        let x = explanation(&result);
+        assert_eq!(x.runner_up.as_ref().unwrap().framework.as_str(), "rails");
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would come first, 1.5 ahead of Laravel; the 3 points for “PHP” put Laravel ahead of it."]
+        );
+    }
+
+    #[test]
+    fn two_frameworks_ahead_on_the_ratings_overturned_by_the_same_answers_share_one_sentence() {
+        // Rails 34, Laravel 33.5, Next.js 32.5: both lead Rails on the ratings, and
+        // the same 6 points for Ruby overturn both.
+        let result = with_bonuses(&[("rails", 6.0, "Ruby"), ("laravel", 2.5, "CRUD")]);
+        let x = explanation(&result);
+        assert_eq!(
+            counterfactual(Catalogue::builtin(), x),
+            ["On the guide's ratings alone Next.js would come first, 4.5 ahead of Ruby on Rails, and Laravel would lead it by 3; the 6 points for “Ruby” put Ruby on Rails ahead."]
+        );
+    }
+
+    #[test]
+    fn a_win_on_the_ratings_has_no_counterfactual() {
+        let result = with_bonuses(&[("fastify", 1.0, "An API")]);
+        assert!(counterfactual(Catalogue::builtin(), explanation(&result)).is_empty());
+    }
+
+    #[test]
+    fn parts_compare_the_two_frameworks_instead_of_quoting_a_note() {
+        let catalogue = Catalogue::builtin();
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        let margin = x.margin.as_ref().unwrap();
+        let lines: Vec<(String, String)> = margin
+            .parts
+            .iter()
+            .map(|p| part(catalogue, &x.winner, margin, p))
+            .collect();
+        assert_eq!(
+            lines[0],
+            (
+                "Your answer “An API” +2".to_owned(),
+                "Fastify gets 2 points for it and Next.js gets nothing".to_owned()
+            )
+        );
+        assert_eq!(
+            lines[1],
+            (
+                "Security +0.5".to_owned(),
+                "Fastify is rated 4, Next.js 3.5; weight ×1".to_owned()
+            )
+        );
+        assert_eq!(
+            other_parts(catalogue, margin).unwrap(),
+            "Other differences: Community & ecosystem −2."
+        );
+        assert_eq!(
+            margin_heading(catalogue, &x.winner, margin),
+            "Fastify leads Next.js by 0.5"
+        );
+    }
+
+    #[test]
+    fn the_trade_off_compares_with_the_better_rated_alternative() {
+        let catalogue = Catalogue::builtin();
+        let result = with_bonuses(&[("fastify", 2.0, "An API")]);
+        let x = explanation(&result);
+        let line = trade_off(catalogue, x, x.trade_off.as_ref().unwrap());
+        assert!(
+            line.starts_with(
+                "Community & ecosystem: Fastify is rated 3, Next.js 5, worth 2 points at weight ×1. Next.js: "
+            ),
+            "{line}"
+        );
     }
 
     #[test]

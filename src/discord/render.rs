@@ -366,10 +366,23 @@ pub fn result_embed(
             if let Some(note) = text::affinity_note(catalogue, x) {
                 description.push_str(&format!("\n\n{note}"));
             }
-            let reasons: Vec<String> = x
-                .deciding
-                .iter()
-                .map(|d| {
+            let mut reasons: Vec<String> = Vec::new();
+            let mut heading = "What decided it".to_owned();
+            if let Some(margin) = &x.margin {
+                heading = format!(
+                    "What decided it ({})",
+                    text::margin_heading(catalogue, &x.winner, margin)
+                );
+                reasons.extend(margin.deciding().map(|part| {
+                    let (head, detail) = text::part(catalogue, &x.winner, margin, part);
+                    format!("**{head}**: {detail}")
+                }));
+                reasons.extend(text::other_parts(catalogue, margin));
+            } else if let Some(only) = text::only_choice(catalogue, recommendation) {
+                reasons.push(only);
+            } else {
+                // A result stored before the margin was taken apart.
+                reasons.extend(x.deciding.iter().map(|d| {
                     let against = text::advantage(catalogue, x, d);
                     format!(
                         "**{}** (weight {}): {} → {against}\n> {}",
@@ -378,10 +391,18 @@ pub fn result_embed(
                         text::weight_trace(&d.changes),
                         d.reasoning
                     )
-                })
-                .collect();
+                }));
+            }
             if !reasons.is_empty() {
-                fields.push(("What decided it".to_owned(), reasons.join("\n")));
+                fields.push((heading, reasons.join("\n")));
+            }
+            // A field of its own, so clipping a long list of parts never cuts it.
+            let counterfactual = text::counterfactual(catalogue, x);
+            if !counterfactual.is_empty() {
+                fields.push((
+                    "Decided by your answers' points".to_owned(),
+                    counterfactual.join("\n"),
+                ));
             }
             if !x.bonuses.is_empty() {
                 let bonuses: Vec<String> = x
@@ -395,15 +416,7 @@ pub fn result_embed(
                 ));
             }
             if let Some(t) = &x.trade_off {
-                fields.push((
-                    "Trade-off".to_owned(),
-                    format!(
-                        "{} is rated {}/5. {}",
-                        text::criterion_name(catalogue, &t.criterion),
-                        text::points(t.rating),
-                        t.caveat
-                    ),
-                ));
+                fields.push(("Trade-off".to_owned(), text::trade_off(catalogue, x, t)));
             }
             if let Some(r) = &x.runner_up {
                 let mut value = text::runner_up_line(catalogue, r);
@@ -567,18 +580,26 @@ pub fn share_card(catalogue: &Catalogue, recommendation: &Recommendation) -> Rep
     let Verdict::Recommend(x) = &recommendation.verdict else {
         return Reply::notice("No framework fitted these answers.");
     };
-    let mut lines: Vec<String> = x
-        .deciding
-        .iter()
-        .take(2)
-        .map(|d| {
+    // The strongest reasons first, never a weakness.
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(margin) = &x.margin {
+        lines.extend(margin.deciding().take(2).map(|part| {
+            let (head, detail) = text::part(catalogue, &x.winner, margin, part);
+            format!("• {head}: {detail}")
+        }));
+    } else if let Some(only) = text::only_choice(catalogue, recommendation) {
+        lines.push(only);
+    } else {
+        // A result stored before the margin was taken apart.
+        lines.extend(x.deciding.iter().take(2).map(|d| {
             format!(
                 "• {}: {}",
                 text::criterion_name(catalogue, &d.criterion),
-                d.reasoning
+                text::advantage(catalogue, x, d)
             )
-        })
-        .collect();
+        }));
+    }
+    lines.extend(text::counterfactual(catalogue, x));
     if let Some(r) = &x.runner_up {
         lines.push(text::runner_up_line(catalogue, r));
     }

@@ -200,3 +200,109 @@ impl Profile {
         profile
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::questionnaire::builtin_sets;
+
+    fn default_set() -> QuestionSet {
+        builtin_sets(Catalogue::builtin())
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id.as_str() == "default")
+            .unwrap()
+    }
+
+    fn answers(pairs: &[(&str, &[&str])]) -> Answers {
+        let mut answers = Answers::default();
+        for (q, options) in pairs {
+            answers.set((*q).into(), options.iter().map(|o| (*o).into()).collect());
+        }
+        answers
+    }
+
+    fn weight<'p>(profile: &'p Profile, criterion: &str) -> &'p CriterionWeight {
+        profile
+            .weights
+            .iter()
+            .find(|w| w.criterion.as_str() == criterion)
+            .unwrap()
+    }
+
+    #[test]
+    fn answers_multiply_the_weights_they_name_and_are_recorded_as_the_reason() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[("experience", &["new"]), ("deadline", &["weeks"])]),
+        );
+        let learning = weight(&profile, "learning_curve");
+        assert_eq!(learning.weight, 3.0);
+        let options: Vec<&str> = learning
+            .changes
+            .iter()
+            .map(|c| c.because.option.as_str())
+            .collect();
+        assert_eq!(options, ["new", "weeks"]);
+        assert_eq!(weight(&profile, "performance").weight, 1.0);
+        assert!(weight(&profile, "performance").changes.is_empty());
+    }
+
+    #[test]
+    fn a_language_answer_gives_points_to_every_framework_in_that_language() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[("languages", &["javascript"])]),
+        );
+        for (f, framework) in catalogue.frameworks.iter().enumerate() {
+            let points: f64 = profile.bonuses[f].iter().map(|b| b.points).sum();
+            let js = framework.language.as_str() == "javascript";
+            assert_eq!(points, if js { 4.0 } else { 0.0 }, "{}", framework.id);
+            if js {
+                assert_eq!(
+                    profile.bonuses[f][0].language.as_ref().unwrap().as_str(),
+                    "javascript"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_teams_languages_rules_out_the_rest_whatever_the_answer_order() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[
+                ("languages", &["ruby", "elixir"]),
+                ("stick_to_languages", &["must"]),
+            ]),
+        );
+        let eligible: Vec<&str> = catalogue
+            .frameworks
+            .iter()
+            .zip(&profile.exclusions)
+            .filter(|(_, e)| e.is_empty())
+            .map(|(f, _)| f.id.as_str())
+            .collect();
+        assert_eq!(eligible, ["rails", "phoenix"]);
+    }
+
+    #[test]
+    fn answers_to_questions_that_are_not_shown_have_no_effect() {
+        // "frontend" is shown only for full-stack apps: picking React for an API
+        // gives Next.js nothing.
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[("app_type", &["api"]), ("frontend", &["react"])]),
+        );
+        let (next, _) = catalogue.framework("nextjs").unwrap();
+        assert!(profile.bonuses[next].is_empty());
+    }
+}

@@ -1,6 +1,7 @@
 //! Tests of the pure core through its public API: the guide's totals, persona
 //! scenarios, exclusions, the shipped and the malformed question sets.
 
+mod explanation;
 mod loader_fuzz;
 mod malformed_sets;
 mod personas;

@@ -72,9 +72,19 @@ fn piped_answers_with_no_arguments_produce_a_reasoned_recommendation() {
         "going back shows the earlier pick"
     );
     assert!(stdout.contains("Recommendation: Phoenix"), "{stdout}");
-    assert!(stdout.contains("What decided it:"), "{stdout}");
     assert!(
-        stdout.contains("Trade-off: Community & ecosystem is rated 2.5/5"),
+        stdout.contains("What decided it (Phoenix leads Next.js by 6.58):"),
+        "{stdout}"
+    );
+    // The team's answers, not the ratings, put Phoenix ahead, and the text says so.
+    assert!(
+        stdout.contains(
+            "On the guide's ratings alone Next.js would lead by 0.92; the 4 points for “Elixir”"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Trade-off: Community & ecosystem: Phoenix is rated 2.5, Next.js 5"),
         "{stdout}"
     );
     assert!(stdout.contains("Full ranking:\n  1. Phoenix"), "{stdout}");
@@ -147,6 +157,25 @@ maintenance = "years"
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["verdict"]["outcome"], "recommend");
     assert_eq!(json["verdict"]["winner"], "laravel");
+    // The lead over the runner-up, taken apart: the parts add up to it.
+    let margin = &json["verdict"]["margin"];
+    assert_eq!(margin["over"], json["verdict"]["runner_up"]["framework"]);
+    let parts = margin["parts"].as_array().unwrap();
+    let sum: f64 = parts.iter().map(|p| p["points"].as_f64().unwrap()).sum();
+    assert!(
+        (sum - margin["points"].as_f64().unwrap()).abs() < 0.01,
+        "{margin}"
+    );
+    let php = parts
+        .iter()
+        .find(|p| p["source"] == "bonus")
+        .expect("a bonus part");
+    assert_eq!(php["answer"]["option"], "php");
+    assert_eq!(php["points"], 4.0);
+    assert!(parts
+        .iter()
+        .any(|p| p["source"] == "criterion" && p["criterion"] == "flexibility"));
+    assert_eq!(json["verdict"]["ratings_alone_winner"], "nextjs");
     assert_eq!(json["ranking"].as_array().unwrap().len(), 7);
 
     std::fs::write(&answers, "languages = [\"cobol\"]\n").unwrap();

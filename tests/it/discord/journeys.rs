@@ -97,9 +97,15 @@ async fn recommend_in_a_guild_walks_the_default_set_to_phoenix_with_back_skip_ch
     );
     let fields = message["embeds"][0]["fields"].to_string();
     assert!(
-        fields.contains("What decided it")
+        fields.contains("What decided it (Phoenix leads Next.js by 6.58)")
             && fields.contains("Trade-off")
             && fields.contains("Full ranking"),
+        "{fields}"
+    );
+    // The team's answers decided it, and the embed says so as the terminal does.
+    assert!(
+        fields.contains("**Your answer “Elixir” +4**: Phoenix gets 4 points for it")
+            && fields.contains("On the guide's ratings alone Next.js would lead by 0.92"),
         "{fields}"
     );
 
@@ -131,9 +137,20 @@ async fn recommend_in_a_guild_walks_the_default_set_to_phoenix_with_back_skip_ch
         .await;
     assert_eq!(call.body.as_ref().unwrap()["type"], 4);
     assert!(!is_ephemeral(&call));
-    assert!(callback_data(&call)["embeds"][0]["title"]
+    let card = &callback_data(&call)["embeds"][0];
+    assert!(card["title"].as_str().unwrap().starts_with("Recommended:"));
+    // The card leads with the strongest reason, a part of the margin, never a
+    // weakness.
+    let first = card["description"]
         .as_str()
         .unwrap()
-        .starts_with("Recommended:"));
+        .lines()
+        .next()
+        .unwrap();
+    assert!(
+        first.starts_with("• Your answer “Elixir” +4"),
+        "{}",
+        card["description"]
+    );
     bot.fake.assert_no_violations();
 }

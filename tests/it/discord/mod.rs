@@ -5,6 +5,7 @@
 mod admin;
 mod crash;
 mod dm;
+mod history;
 mod info;
 mod journeys;
 mod restart;
