@@ -39,7 +39,7 @@ async fn a_result_stored_before_the_margin_was_taken_apart_still_opens_from_hist
         recommendation,
         created_at_ms: 1,
     };
-    bot.store.add_result(&stored, &mut session).unwrap();
+    bot.store.add_result(&stored, &mut session).await.unwrap();
 
     let (history, token) = bot.command("history", json!([]), &me).await;
     assert!(callback_data(&history).to_string().contains("Phoenix"));
