@@ -15,6 +15,13 @@
 //!
 //! `LOAD_USERS` (default 50), `LOAD_INTERACTIONS` (5,000 per run), `LOAD_WARMUP` (500)
 //! and `LOAD_RATE` (2,000 per second; 0 skips the paced run) change it.
+//!
+//! `LOAD_TRANSPORT=http` drives the bot as an HTTP interactions worker instead (no
+//! gateway): the fake signs each interaction with Ed25519 and POSTs it to
+//! `/interactions`, and the latency runs until the inline answer is back.
+//! `LOAD_DATABASE=postgres` stores in PostgreSQL (a fresh schema at
+//! `STACKPICK_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/test`,
+//! dropped afterwards) instead of a SQLite file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,10 +38,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use serde_json::{json, Value};
-use stackpick::config::Config;
+use stackpick::config::{Config, HttpConfig, PublicKey};
 use stackpick::discord::{self, State};
 use stackpick::guide::Catalogue;
-use stackpick::store::SqliteStore;
+use stackpick::store::{PostgresStore, SqliteStore, Storage};
 
 use fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use fake_discord::FakeDiscord;
@@ -60,34 +67,73 @@ fn main() -> Result<()> {
     runtime.block_on(run(users, interactions, warmup, rate))
 }
 
+/// How interactions reach the bot.
+#[derive(Clone)]
+enum Transport {
+    /// INTERACTION_CREATE over the gateway, answered with a REST callback.
+    Gateway,
+    /// Signed POSTs to this `/interactions` URL, answered inline.
+    Http(String),
+}
+
 async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> Result<()> {
     let fake = Arc::new(FakeDiscord::start().await?);
     fake.set_validation(false);
     let dir = tempfile::tempdir()?;
     let mut config = Config::from_parts(Path::new("load.toml"), "", Some("fake-token".into()))?;
     config.proxy_url = Some(fake.proxy_url());
-    let store = Arc::new(SqliteStore::open(&dir.path().join("stackpick.db"))?);
+    let http_mode = std::env::var("LOAD_TRANSPORT").is_ok_and(|t| t == "http");
+    if http_mode {
+        config.gateway.enabled = false;
+        config.http = Some(HttpConfig {
+            listen: "127.0.0.1:0".parse()?,
+            public_key: PublicKey::parse(&fake.public_key_hex()).context("the fake's key")?,
+        });
+    }
+    let postgres = std::env::var("LOAD_DATABASE").is_ok_and(|d| d == "postgres");
+    let schema = format!("load_{}", std::process::id());
+    let pg_url = std::env::var("STACKPICK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let store: Arc<dyn Storage> = if postgres {
+        Arc::new(PostgresStore::connect(&pg_url, Some(&schema)).await?)
+    } else {
+        Arc::new(SqliteStore::open(&dir.path().join("stackpick.db"))?)
+    };
     let state = State::new(&config, Catalogue::builtin().clone(), store)?;
     let bot = discord::app::start(&config, Arc::new(state)).await?;
-    fake.wait_ready(T).await.map_err(anyhow::Error::msg)?;
+    let transport = match bot.listen_addr {
+        Some(address) if http_mode => Transport::Http(format!("http://{address}/interactions")),
+        _ => {
+            fake.wait_ready(T).await.map_err(anyhow::Error::msg)?;
+            Transport::Gateway
+        }
+    };
+    println!(
+        "transport: {}, database: {}",
+        if http_mode { "HTTP endpoint" } else { "gateway" },
+        if postgres { "PostgreSQL" } else { "SQLite" }
+    );
 
     println!(
         "load: {users} concurrent users on the quick set, {interactions} interactions per run \
          after {warmup} to warm up"
     );
     if warmup > 0 {
-        drive(&fake, users, warmup, None).await?;
+        drive(&fake, &transport, users, warmup, None).await?;
     }
     let started = Instant::now();
-    let latencies = drive(&fake, users, interactions, None).await?;
+    let latencies = drive(&fake, &transport, users, interactions, None).await?;
     report("saturation", &latencies, started.elapsed());
     if rate > 0 {
         let started = Instant::now();
-        let latencies = drive(&fake, users, interactions, Some(rate)).await?;
+        let latencies = drive(&fake, &transport, users, interactions, Some(rate)).await?;
         report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
     }
 
     bot.shutdown().await;
+    if postgres {
+        drop_schema(&pg_url, &schema).await?;
+    }
     let violations = fake.violations();
     if !violations.is_empty() {
         bail!(
@@ -104,6 +150,7 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
 /// latency, sorted.
 async fn drive(
     fake: &Arc<FakeDiscord>,
+    transport: &Transport,
     users: usize,
     total: usize,
     rate: Option<usize>,
@@ -113,8 +160,9 @@ async fn drive(
     let start = tokio::time::Instant::now();
     let tasks: Vec<_> = (0..users)
         .map(|n| {
-            let (fake, budget, latencies) = (
+            let (fake, transport, budget, latencies) = (
                 Arc::clone(fake),
+                transport.clone(),
                 Arc::clone(&budget),
                 Arc::clone(&latencies),
             );
@@ -126,7 +174,7 @@ async fn drive(
                 ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 ticks
             });
-            tokio::spawn(async move { user(&fake, n, pace, &budget, &latencies).await })
+            tokio::spawn(async move { user(&fake, &transport, n, pace, &budget, &latencies).await })
         })
         .collect();
     for task in tasks {
@@ -148,6 +196,7 @@ fn take(budget: &AtomicUsize) -> bool {
 /// again and again, picking different options each round. Paced by `pace` if given.
 async fn user(
     fake: &FakeDiscord,
+    transport: &Transport,
     n: usize,
     mut pace: Option<tokio::time::Interval>,
     budget: &AtomicUsize,
@@ -165,7 +214,7 @@ async fn user(
         }
         let due = next_due(&mut pace).await;
         let command = payloads::slash_command("recommend", quick.clone(), &origin);
-        let (mut message, latency) = interact(fake, command, 4, due).await?;
+        let (mut message, latency) = interact(fake, transport, command, 4, due).await?;
         latencies.lock().unwrap().push(latency);
         for question in 0..4 {
             if !take(budget) {
@@ -173,7 +222,7 @@ async fn user(
             }
             let due = next_due(&mut pace).await;
             let click = pick(&message, round + question, &origin)?;
-            let (next, latency) = interact(fake, click, 7, due).await?;
+            let (next, latency) = interact(fake, transport, click, 7, due).await?;
             latencies.lock().unwrap().push(latency);
             message = next;
         }
@@ -222,15 +271,28 @@ fn pick(message: &Value, k: usize, origin: &Origin) -> Result<Value> {
 /// dispatch, or from when the interaction was `due` if paced.
 async fn interact(
     fake: &FakeDiscord,
+    transport: &Transport,
     interaction: Value,
     kind: u64,
     due: Option<Instant>,
 ) -> Result<(Value, Duration)> {
     let token = interaction["token"].as_str().context("token")?.to_owned();
     let from = due.unwrap_or_else(Instant::now);
-    fake.dispatch("INTERACTION_CREATE", interaction)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    match transport {
+        Transport::Gateway => fake
+            .dispatch("INTERACTION_CREATE", interaction)
+            .await
+            .map_err(anyhow::Error::msg)?,
+        Transport::Http(url) => {
+            let answer = fake
+                .post_interaction(url, interaction)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            if answer.status != 200 {
+                bail!("the endpoint answered {}: {}", answer.status, answer.text);
+            }
+        }
+    }
     let call = fake
         .wait_for_callback(&token, T)
         .await
@@ -261,4 +323,14 @@ fn report(run: &str, sorted: &[Duration], elapsed: Duration) {
         ms(at(0.99)),
         ms(at(1.0))
     );
+}
+
+/// Drops the benchmark's PostgreSQL schema.
+async fn drop_schema(url: &str, schema: &str) -> Result<()> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .await?;
+    Ok(())
 }

@@ -597,6 +597,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_config_is_valid() {
+        let text = include_str!("../config.example.toml");
+        let config = Config::from_parts(Path::new("config.example.toml"), text, None).unwrap();
+        assert_eq!(config.gateway.shards, Shards::Auto);
+        assert!(config.http.is_none());
+    }
+
+    #[test]
     fn shards_are_auto_by_default_or_a_range_within_the_total() {
         let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
         assert_eq!(config.gateway.shards, Shards::Auto);
