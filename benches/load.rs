@@ -22,6 +22,10 @@
 //! `LOAD_DATABASE=postgres` stores in PostgreSQL (a fresh schema at
 //! `STACKPICK_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/test`,
 //! dropped afterwards) instead of a SQLite file.
+//!
+//! `LOAD_PIN=1` runs the bot as its own `stackpick serve` process pinned to CPU 0
+//! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
+//! core of bot does; otherwise everything shares the machine in one process.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -95,13 +99,29 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     let pg_url = std::env::var("STACKPICK_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let store: Arc<dyn Storage> = if postgres {
+        // Creates the schema (the separate process then finds it by search_path).
         Arc::new(PostgresStore::connect(&pg_url, Some(&schema)).await?)
     } else {
         Arc::new(SqliteStore::open(&dir.path().join("stackpick.db"))?)
     };
-    let state = State::new(&config, Catalogue::builtin().clone(), store)?;
-    let bot = discord::app::start(&config, Arc::new(state)).await?;
-    let transport = match bot.listen_addr {
+    let pinned = std::env::var("LOAD_PIN").is_ok_and(|p| p == "1");
+    let (bot, listen) = if pinned {
+        drop(store);
+        let database = if postgres {
+            format!("{pg_url}?options=-c%20search_path%3D{schema}")
+        } else {
+            dir.path().join("stackpick.db").display().to_string()
+        };
+        let process = BotProcess::start(&fake, http_mode, &database, dir.path())?;
+        let listen = process.listen;
+        (Bot::Process(process), listen)
+    } else {
+        let state = State::new(&config, Catalogue::builtin().clone(), store)?;
+        let app = discord::app::start(&config, Arc::new(state)).await?;
+        let listen = app.listen_addr;
+        (Bot::InProcess(app), listen)
+    };
+    let transport = match listen {
         Some(address) if http_mode => Transport::Http(format!("http://{address}/interactions")),
         _ => {
             fake.wait_ready(T).await.map_err(anyhow::Error::msg)?;
@@ -130,7 +150,10 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
         report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
     }
 
-    bot.shutdown().await;
+    match bot {
+        Bot::InProcess(app) => app.shutdown().await,
+        Bot::Process(mut process) => process.stop(),
+    }
     if postgres {
         drop_schema(&pg_url, &schema).await?;
     }
@@ -333,4 +356,75 @@ async fn drop_schema(url: &str, schema: &str) -> Result<()> {
         .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
         .await?;
     Ok(())
+}
+
+/// The bot under load: in this process, or its own pinned process.
+enum Bot {
+    InProcess(discord::app::App),
+    Process(BotProcess),
+}
+
+/// `stackpick serve` on CPU 0, configured against the fake.
+struct BotProcess {
+    child: std::process::Child,
+    listen: Option<std::net::SocketAddr>,
+}
+
+impl BotProcess {
+    fn start(
+        fake: &FakeDiscord,
+        http_mode: bool,
+        database: &str,
+        dir: &Path,
+    ) -> Result<BotProcess> {
+        // This driver and the fake keep CPU 1 to themselves.
+        let me = std::process::id().to_string();
+        let pinned = std::process::Command::new("taskset")
+            .args(["-a", "-cp", "1", &me])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("taskset is needed for LOAD_PIN=1")?;
+        if !pinned.success() {
+            bail!("could not pin the driver to CPU 1");
+        }
+        let listen = http_mode.then(|| {
+            let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            socket.local_addr().expect("its address")
+        });
+        let mut config = format!(
+            "proxy_url = \"{}\"\ndatabase = \"{database}\"\nlog_level = \"warn\"\n",
+            fake.proxy_url()
+        );
+        if let Some(listen) = listen {
+            config.push_str(&format!(
+                "[gateway]\nenabled = false\n[http]\nlisten = \"{listen}\"\npublic_key = \"{}\"\n",
+                fake.public_key_hex()
+            ));
+        }
+        let path = dir.join("config.toml");
+        std::fs::write(&path, config)?;
+        let child = std::process::Command::new("taskset")
+            .args(["-c", "0", env!("CARGO_BIN_EXE_stackpick"), "--config"])
+            .arg(&path)
+            .arg("serve")
+            .env("DISCORD_TOKEN", "fake-token")
+            .spawn()
+            .context("could not start stackpick serve")?;
+        if let Some(listen) = listen {
+            // Wait until it listens.
+            let deadline = Instant::now() + T;
+            while std::net::TcpStream::connect(listen).is_err() {
+                if Instant::now() > deadline {
+                    bail!("the bot process never listened on {listen}");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        Ok(BotProcess { child, listen })
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
