@@ -23,10 +23,7 @@ impl Process {
     /// A gateway bot on the SQLite file `dir/stackpick.db`, connected and READY.
     async fn start(fake: &FakeDiscord, dir: &std::path::Path) -> Process {
         let seen = fake.ready_count();
-        let database = format!(
-            "database = \"{}\"\n",
-            dir.join("stackpick.db").display()
-        );
+        let database = format!("database = \"{}\"\n", dir.join("stackpick.db").display());
         let process = Process::spawn(fake, dir, &database);
         fake.wait_next_ready(seen, T).await.unwrap();
         process

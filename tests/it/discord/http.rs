@@ -158,7 +158,10 @@ async fn a_double_click_racing_on_two_workers_records_one_answer(db: &Db) {
         let (winner, loser, token) = match (callback_type(&on_a), callback_type(&on_b)) {
             (7, 4) => (on_a, on_b, &tokens[0]),
             (4, 7) => (on_b, on_a, &tokens[1]),
-            other => panic!("one update and one notice, got types {other:?}: {on_a:?} {on_b:?}"),
+            other => panic!(
+                "one update and one notice at question {}, got callback types {other:?}",
+                i + 1
+            ),
         };
         callback_data(&winner);
         assert_ephemeral_notice(&loser, "from an earlier step");
@@ -232,7 +235,12 @@ impl Transport for HttpProcess<'_> {
     }
 
     async fn send(&self, interaction: Value) {
-        post_inline(self.fake, &format!("{}/interactions", self.base), interaction).await;
+        post_inline(
+            self.fake,
+            &format!("{}/interactions", self.base),
+            interaction,
+        )
+        .await;
     }
 }
 
@@ -255,7 +263,8 @@ async fn a_worker_killed_after_an_acknowledged_answer_loses_nothing(db: &Db) {
     let (_, token) = worker.command("recommend", quick(), &me).await;
     let message = worker.message(&token);
     let (question, option) = TO_PHOENIX[0];
-    let (acknowledged, token) = answer_in(&worker, "quick", &message, &me, question, &[option]).await;
+    let (acknowledged, token) =
+        answer_in(&worker, "quick", &message, &me, question, &[option]).await;
     assert_eq!(callback_type(&acknowledged), 7);
     let message = worker.message(&token);
     assert!(footer(&message).starts_with("Question 2 of 4"));
@@ -286,6 +295,49 @@ async fn a_worker_killed_after_an_acknowledged_answer_loses_nothing(db: &Db) {
     fake.assert_no_violations();
 }
 
+/// A request the endpoint must refuse, and the status it gets.
+struct Bad<'a> {
+    what: &'a str,
+    method: &'a str,
+    path: &'a str,
+    body: Vec<u8>,
+    headers: Vec<(&'a str, &'a str)>,
+    status: u16,
+}
+
+impl<'a> Bad<'a> {
+    /// `body` POSTed to `/interactions`, signed.
+    fn post(what: &'a str, body: Vec<u8>, status: u16) -> Self {
+        Bad {
+            what,
+            method: "POST",
+            path: "/interactions",
+            body,
+            headers: Vec::new(),
+            status,
+        }
+    }
+
+    /// With this header replaced (removed when `value` is empty).
+    fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Sent with another method or to another path.
+    fn to(mut self, method: &'a str, path: &'a str) -> Self {
+        self.method = method;
+        self.path = path;
+        self
+    }
+}
+
+/// JSON padded with spaces (still the same JSON) to `len` bytes.
+fn padded(mut json: Vec<u8>, len: usize) -> Vec<u8> {
+    json.resize(len, b' ');
+    json
+}
+
 #[tokio::test]
 async fn bad_requests_get_a_4xx_and_no_database_work_and_a_ping_gets_a_pong() {
     let fake = FakeDiscord::start().await.unwrap();
@@ -302,126 +354,49 @@ async fn bad_requests_get_a_4xx_and_no_database_work_and_a_ping_gets_a_pong() {
         command
     };
     let bytes = |v: &Value| serde_json::to_vec(v).unwrap();
-    let signature = "X-Signature-Ed25519";
+    let (signature, timestamp) = ("X-Signature-Ed25519", "X-Signature-Timestamp");
     let another_key = "ab".repeat(64);
+    let mut unknown = command();
+    unknown["type"] = json!(99);
+    let mut modal = command();
+    modal["type"] = json!(5);
+    modal["data"] = json!({ "custom_id": "m", "components": [] });
 
-    let cases: Vec<(&str, &str, &str, Vec<u8>, Vec<(&str, &str)>, u16)> = vec![
-        (
-            "no signature",
-            "POST",
-            "/interactions",
-            bytes(&command()),
-            vec![(signature, "")],
-            401,
-        ),
-        (
-            "no timestamp",
-            "POST",
-            "/interactions",
-            bytes(&command()),
-            vec![("X-Signature-Timestamp", "")],
-            401,
-        ),
-        (
-            "a signature by another key",
-            "POST",
-            "/interactions",
-            bytes(&command()),
-            vec![(signature, &another_key)],
-            401,
-        ),
-        (
-            "a signature that is not hex",
-            "POST",
-            "/interactions",
-            bytes(&command()),
-            vec![(signature, "not a signature")],
-            401,
-        ),
-        (
-            "a signature of another timestamp",
-            "POST",
-            "/interactions",
-            bytes(&command()),
-            vec![("X-Signature-Timestamp", "1")],
-            401,
-        ),
-        (
+    let cases = [
+        Bad::post("no signature", bytes(&command()), 401).header(signature, ""),
+        Bad::post("no timestamp", bytes(&command()), 401).header(timestamp, ""),
+        Bad::post("a signature by another key", bytes(&command()), 401)
+            .header(signature, &another_key),
+        Bad::post("a signature that is not hex", bytes(&command()), 401)
+            .header(signature, "not a signature"),
+        Bad::post("a signature of another timestamp", bytes(&command()), 401)
+            .header(timestamp, "1"),
+        Bad::post(
             "a body over 1 MiB",
-            "POST",
-            "/interactions",
-            {
-                let mut body = bytes(&command());
-                body.resize((1 << 20) + 1, b' ');
-                body
-            },
-            vec![],
+            padded(bytes(&command()), (1 << 20) + 1),
             413,
         ),
-        (
-            "not JSON",
-            "POST",
-            "/interactions",
-            b"type=2&name=recommend".to_vec(),
-            vec![],
+        Bad::post("not JSON", b"type=2&name=recommend".to_vec(), 400),
+        Bad::post("an unknown interaction type", bytes(&unknown), 400),
+        Bad::post(
+            "a modal submission (a type this bot never asks for)",
+            bytes(&modal),
             400,
         ),
-        (
-            "an unknown interaction type",
-            "POST",
-            "/interactions",
-            {
-                let mut unknown = command();
-                unknown["type"] = json!(99);
-                bytes(&unknown)
-            },
-            vec![],
-            400,
-        ),
-        (
-            "a modal submission (not a type this bot uses)",
-            "POST",
-            "/interactions",
-            {
-                let mut modal = command();
-                modal["type"] = json!(5);
-                modal["data"] = json!({ "custom_id": "m", "components": [] });
-                bytes(&modal)
-            },
-            vec![],
-            400,
-        ),
-        (
-            "the wrong method",
-            "GET",
-            "/interactions",
-            bytes(&command()),
-            vec![],
-            405,
-        ),
-        (
-            "the wrong path",
-            "POST",
-            "/interaction",
-            bytes(&command()),
-            vec![],
-            404,
-        ),
+        Bad::post("the wrong method", bytes(&command()), 405).to("GET", "/interactions"),
+        Bad::post("the wrong path", bytes(&command()), 404).to("POST", "/interaction"),
     ];
-    for (what, method, path, body, headers, expected) in cases {
+    for bad in cases {
+        let url = format!("{}{}", worker.base, bad.path);
         let answer = fake
-            .post_signed_raw(&format!("{}{path}", worker.base), method, body, &headers)
+            .post_signed_raw(&url, bad.method, bad.body, &bad.headers)
             .await
             .unwrap();
-        assert_eq!(answer.status, expected, "{what}: {answer:?}");
+        assert_eq!(answer.status, bad.status, "{}: {answer:?}", bad.what);
     }
     // And a body that fits exactly is read (and, being a valid command, answered).
-    let mut fits = bytes(&command());
-    fits.resize(1 << 20, b' ');
-    let answer = fake
-        .post_signed_raw(&url, "POST", fits, &[])
-        .await
-        .unwrap();
+    let fits = padded(bytes(&command()), 1 << 20);
+    let answer = fake.post_signed_raw(&url, "POST", fits, &[]).await.unwrap();
     assert_eq!(answer.status, 200, "1 MiB is allowed: {answer:?}");
     let fitted = commands.pop().unwrap();
 
@@ -429,8 +404,17 @@ async fn bad_requests_get_a_4xx_and_no_database_work_and_a_ping_gets_a_pong() {
     for id in &commands {
         assert_eq!(worker.store.get(&session_id(*id)).await.unwrap(), None);
     }
-    assert!(worker.store.get(&session_id(fitted)).await.unwrap().is_some());
-    assert_eq!(worker.store.count_open().await.unwrap(), 1, "only the one that fits");
+    assert!(worker
+        .store
+        .get(&session_id(fitted))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        worker.store.count_open().await.unwrap(),
+        1,
+        "only the one that fits"
+    );
     assert!(fake.calls().is_empty(), "{:#?}", fake.calls());
 
     // Discord checks the URL with a PING.
@@ -500,7 +484,11 @@ async fn questions_export_over_http_is_deferred_inline_then_edited_with_the_file
     assert_eq!(source, include_str!("../../../questions/quick.toml"));
     assert!(description(edit.body.as_ref().unwrap()).contains("`quick` as TOML"));
     let shown = worker.message(&token);
-    assert_eq!(shown["attachments"].as_array().map(Vec::len), Some(1), "{shown}");
+    assert_eq!(
+        shown["attachments"].as_array().map(Vec::len),
+        Some(1),
+        "{shown}"
+    );
     fake.assert_no_violations();
 }
 
@@ -534,7 +522,10 @@ async fn healthz_and_metrics_are_served_beside_the_endpoint() {
         commands(&after) > commands(&before),
         "a command is counted:\n{after}"
     );
-    assert!(after.contains("# TYPE stackpick_interactions_total counter"), "{after}");
+    assert!(
+        after.contains("# TYPE stackpick_interactions_total counter"),
+        "{after}"
+    );
     fake.assert_no_violations();
 }
 

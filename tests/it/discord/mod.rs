@@ -1,6 +1,8 @@
 //! The real bot against the fake Discord on loopback: every journey asserts on the
 //! requests the bot sends back (the fake validates each against Discord's OpenAPI
-//! description and the documented limits).
+//! description and the documented limits). Interactions reach the bot over the gateway
+//! ([`Bot`]) or its HTTP interactions endpoint ([`HttpWorker`]); the helpers take
+//! either ([`Transport`]).
 
 mod admin;
 mod crash;
