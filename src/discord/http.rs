@@ -109,16 +109,22 @@ async fn interactions(
             );
         }
     };
-    let kind = match &interaction {
+    let (kind, application) = match &interaction {
         Interaction::Ping(_) => {
             metrics::interaction("ping", "ok", Duration::ZERO);
             return ([("content-type", "application/json")], r#"{"type":1}"#).into_response();
         }
-        Interaction::Command(_) => "command",
-        Interaction::Autocomplete(_) => "autocomplete",
-        Interaction::Component(_) => "component",
+        Interaction::Command(c) => ("command", c.application_id),
+        Interaction::Autocomplete(c) => ("autocomplete", c.application_id),
+        Interaction::Component(c) => ("component", c.application_id),
         _ => return plain(StatusCode::BAD_REQUEST, "unsupported interaction type\n"),
     };
+    // Follow-ups and edits of `@original` name the application. A gateway process
+    // learns its id from READY; a worker without a gateway (and without
+    // `application_id` configured) takes it from the signed interaction.
+    if endpoint.http.application_id().is_none() {
+        endpoint.http.set_application_id(application);
+    }
     let Some(working) = endpoint.drain.begin() else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
     };

@@ -14,39 +14,54 @@ use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::FakeDiscord;
 
-/// A bot process with a config pointing at the fake and a database in `dir`.
-struct Process {
+/// A real `stackpick serve` process (killed on drop).
+pub(super) struct Process {
     child: Child,
 }
 
 impl Process {
+    /// A gateway bot on the SQLite file `dir/stackpick.db`, connected and READY.
     async fn start(fake: &FakeDiscord, dir: &std::path::Path) -> Process {
-        let config = dir.join("config.toml");
+        let seen = fake.ready_count();
+        let database = format!("database = \"{}\"\n", dir.join("stackpick.db").display());
+        let process = Process::spawn(fake, dir, &database);
+        fake.wait_next_ready(seen, T).await.unwrap();
+        process
+    }
+
+    /// Starts `stackpick serve` with `dir/config.toml`: REST calls to the fake, only
+    /// warnings logged, then `config` (top-level keys first, then tables).
+    pub(super) fn spawn(fake: &FakeDiscord, dir: &std::path::Path, config: &str) -> Process {
+        let path = dir.join("config.toml");
         std::fs::write(
-            &config,
+            &path,
             format!(
-                "proxy_url = \"{}\"\ndatabase = \"{}\"\nlog_level = \"warn\"\n",
-                fake.proxy_url(),
-                dir.join("stackpick.db").display()
+                "proxy_url = \"{}\"\nlog_level = \"warn\"\n{config}",
+                fake.proxy_url()
             ),
         )
         .unwrap();
-        let seen = fake.ready_count();
         let child = Command::new(env!("CARGO_BIN_EXE_stackpick"))
-            .args(["serve", "--config", config.to_str().unwrap()])
+            .args(["serve", "--config", path.to_str().unwrap()])
             .env("DISCORD_TOKEN", "fake-token")
             .env_remove("RUST_LOG")
+            .env_remove("DATABASE_URL")
+            .env_remove("DISCORD_PUBLIC_KEY")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("the bot process starts");
-        fake.wait_next_ready(seen, T).await.unwrap();
         Process { child }
     }
 
+    /// How it ended, if it did.
+    pub(super) fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// SIGKILL: no shutdown code runs.
-    fn kill(mut self) {
+    pub(super) fn kill(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }

@@ -1,11 +1,14 @@
 //! The real bot against the fake Discord on loopback: every journey asserts on the
 //! requests the bot sends back (the fake validates each against Discord's OpenAPI
-//! description and the documented limits).
+//! description and the documented limits). Interactions reach the bot over the gateway
+//! ([`Bot`]) or its HTTP interactions endpoint ([`HttpWorker`]); the helpers take
+//! either ([`Transport`]).
 
 mod admin;
 mod crash;
 mod dm;
 mod history;
+mod http;
 mod info;
 mod journeys;
 mod restart;
@@ -13,18 +16,20 @@ mod stale;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use stackpick::config::Config;
 use stackpick::discord::app::App;
+use stackpick::discord::custom_id::ComponentId;
 use stackpick::discord::{self, State};
 use stackpick::guide::Catalogue;
+use stackpick::questionnaire::QuestionSet;
 use stackpick::store::{SqliteStore, Storage};
 
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
-use crate::support::fake_discord::{Call, FakeDiscord};
+use crate::support::fake_discord::{Call, FakeDiscord, HttpAnswer};
 
 /// Upper bound for every wait.
 pub const T: Duration = Duration::from_secs(10);
@@ -49,9 +54,7 @@ impl Bot {
     /// client is built (e.g. a short `idle_timeout`).
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Bot {
         let fake = FakeDiscord::start().await.expect("the fake Discord starts");
-        let mut config =
-            Config::from_parts(Path::new("test.toml"), "", Some("fake-token".to_owned())).unwrap();
-        config.proxy_url = Some(fake.proxy_url());
+        let mut config = test_config(&fake, "");
         adjust(&mut config);
         let dir = tempfile::tempdir().unwrap();
         let mut bot = Bot {
@@ -70,16 +73,7 @@ impl Bot {
     /// connects, so READY means ready.
     pub async fn connect(&mut self) {
         let seen = self.fake.ready_count();
-        let state = State::new(
-            &self.config,
-            Catalogue::builtin().clone(),
-            Arc::clone(&self.store),
-        )
-        .unwrap();
-        let app = discord::app::start(&self.config, Arc::new(state))
-            .await
-            .unwrap();
-        self.app = Some(app);
+        self.app = Some(start_app(&self.config, &self.store).await);
         self.fake.wait_next_ready(seen, T).await.unwrap();
     }
 
@@ -92,29 +86,12 @@ impl Bot {
 
     /// Dispatches an interaction and returns the bot's callback to it.
     pub async fn interact(&self, interaction: Value) -> Call {
-        let token = interaction["token"].as_str().unwrap().to_owned();
-        let sent = std::time::Instant::now();
-        self.fake
-            .dispatch("INTERACTION_CREATE", interaction)
-            .await
-            .unwrap();
-        let call = self.fake.wait_for_callback(&token, T).await.unwrap();
-        assert!(
-            call.is("POST", "/interactions/*/*/callback") && call.path.contains(&token),
-            "{call:?}"
-        );
-        assert!(
-            call.received.saturating_duration_since(sent) < Duration::from_secs(3),
-            "Discord drops interactions not answered within 3 s"
-        );
-        call
+        Transport::interact(self, interaction).await
     }
 
     /// A slash command; returns (callback, interaction token).
     pub async fn command(&self, name: &str, options: Value, origin: &Origin) -> (Call, String) {
-        let interaction = payloads::slash_command(name, options, origin);
-        let token = interaction["token"].as_str().unwrap().to_owned();
-        (self.interact(interaction).await, token)
+        Transport::command(self, name, options, origin).await
     }
 
     /// Clicks a component of `message`; returns (callback, interaction token).
@@ -125,17 +102,12 @@ impl Bot {
         message: &Value,
         origin: &Origin,
     ) -> (Call, String) {
-        let kind = if values.is_empty() { 2 } else { 3 };
-        let interaction = payloads::component_click(custom_id, kind, values, message, origin);
-        let token = interaction["token"].as_str().unwrap().to_owned();
-        (self.interact(interaction).await, token)
+        Transport::click(self, custom_id, values, message, origin).await
     }
 
     /// The message an interaction's response created or updated.
     pub fn message(&self, token: &str) -> Value {
-        self.fake
-            .original_response(token)
-            .expect("the interaction has a message")
+        Transport::message(self, token)
     }
 
     /// Sends a DM from `user` and returns the bot's next channel message.
@@ -154,6 +126,178 @@ impl Bot {
             .await
             .unwrap()
     }
+}
+
+impl Transport for Bot {
+    fn fake(&self) -> &FakeDiscord {
+        &self.fake
+    }
+
+    /// As an INTERACTION_CREATE on the gateway.
+    async fn send(&self, interaction: Value) {
+        self.fake
+            .dispatch("INTERACTION_CREATE", interaction)
+            .await
+            .unwrap();
+    }
+}
+
+/// How a journey's interactions reach the bot: as gateway events ([`Bot`]) or as
+/// signed POSTs to its Interactions Endpoint URL ([`HttpWorker`]). The journey helpers
+/// below work with either, and so see the bot's first responses the same way: as the
+/// callback requests Discord got (over REST, or inline as the HTTP answer).
+pub trait Transport {
+    /// The fake Discord the bot talks to.
+    fn fake(&self) -> &FakeDiscord;
+
+    /// Hands an interaction to the bot (the `d` of INTERACTION_CREATE).
+    async fn send(&self, interaction: Value);
+
+    /// Sends an interaction and returns the bot's callback to it, answered within
+    /// Discord's 3 s.
+    async fn interact(&self, interaction: Value) -> Call {
+        let token = interaction["token"].as_str().unwrap().to_owned();
+        let sent = Instant::now();
+        self.send(interaction).await;
+        let call = self.fake().wait_for_callback(&token, T).await.unwrap();
+        assert!(
+            call.is("POST", "/interactions/*/*/callback") && call.path.contains(&token),
+            "{call:?}"
+        );
+        assert!(
+            call.received.saturating_duration_since(sent) < Duration::from_secs(3),
+            "Discord drops interactions not answered within 3 s"
+        );
+        call
+    }
+
+    /// A slash command; returns (callback, interaction token).
+    async fn command(&self, name: &str, options: Value, origin: &Origin) -> (Call, String) {
+        let interaction = payloads::slash_command(name, options, origin);
+        let token = interaction["token"].as_str().unwrap().to_owned();
+        (self.interact(interaction).await, token)
+    }
+
+    /// Clicks a component of `message`; returns (callback, interaction token).
+    async fn click(
+        &self,
+        custom_id: &str,
+        values: &[&str],
+        message: &Value,
+        origin: &Origin,
+    ) -> (Call, String) {
+        let interaction = click_payload(custom_id, values, message, origin);
+        let token = interaction["token"].as_str().unwrap().to_owned();
+        (self.interact(interaction).await, token)
+    }
+
+    /// The message an interaction's response created or updated.
+    fn message(&self, token: &str) -> Value {
+        self.fake()
+            .original_response(token)
+            .expect("the interaction has a message")
+    }
+}
+
+/// A click on a component of `message`: a button without `values`, else a select.
+pub fn click_payload(custom_id: &str, values: &[&str], message: &Value, origin: &Origin) -> Value {
+    let kind = if values.is_empty() { 2 } else { 3 };
+    payloads::component_click(custom_id, kind, values, message, origin)
+}
+
+/// The configuration tests run the bot with: the TOML `text`, the fake's token, and
+/// every REST call going to `fake`.
+pub fn test_config(fake: &FakeDiscord, text: &str) -> Config {
+    let mut config =
+        Config::from_parts(Path::new("test.toml"), text, Some("fake-token".to_owned())).unwrap();
+    config.proxy_url = Some(fake.proxy_url());
+    config
+}
+
+/// Starts a bot process's parts as `stackpick serve` does, on `store`.
+pub async fn start_app(config: &Config, store: &Arc<dyn Storage>) -> App {
+    let state = State::new(config, Catalogue::builtin().clone(), Arc::clone(store)).unwrap();
+    discord::app::start(config, Arc::new(state)).await.unwrap()
+}
+
+/// A bot process without a gateway, taking interactions on Discord's HTTP
+/// interactions endpoint (`[gateway] enabled = false`, `[http] listen`), verifying
+/// with the fake's key. Several can share one fake and one database, as workers
+/// behind a load balancer do.
+pub struct HttpWorker<'f> {
+    pub fake: &'f FakeDiscord,
+    pub store: Arc<dyn Storage>,
+    /// `http://127.0.0.1:PORT`, where it listens.
+    pub base: String,
+    /// Runs until the worker is dropped.
+    _app: App,
+}
+
+impl<'f> HttpWorker<'f> {
+    /// Starts a worker on `store` (its own connections to the database), listening on
+    /// a free loopback port.
+    pub async fn start(fake: &'f FakeDiscord, store: Arc<dyn Storage>) -> HttpWorker<'f> {
+        let config = test_config(fake, &http_worker_toml(fake, "127.0.0.1:0"));
+        let app = start_app(&config, &store).await;
+        let base = format!("http://{}", app.listen_addr.expect("it listens"));
+        HttpWorker {
+            fake,
+            store,
+            base,
+            _app: app,
+        }
+    }
+
+    /// Its Interactions Endpoint URL.
+    pub fn url(&self) -> String {
+        format!("{}/interactions", self.base)
+    }
+}
+
+impl Transport for HttpWorker<'_> {
+    fn fake(&self) -> &FakeDiscord {
+        self.fake
+    }
+
+    /// As Discord POSTs to an Interactions Endpoint URL; the answer must be a 200 (the
+    /// fake records it as the callback, `inline`).
+    async fn send(&self, interaction: Value) {
+        post_inline(self.fake, &self.url(), interaction).await;
+    }
+}
+
+/// POSTs `interaction` to the Interactions Endpoint URL `url` as Discord does, and
+/// checks it was answered inline with a 200.
+pub async fn post_inline(fake: &FakeDiscord, url: &str, interaction: Value) -> HttpAnswer {
+    let token = interaction["token"].as_str().unwrap_or_default().to_owned();
+    let answer = fake.post_interaction(url, interaction).await.unwrap();
+    assert_eq!(answer.status, 200, "answered inline: {answer:?}");
+    let call = fake.wait_for_callback(&token, T).await.unwrap();
+    assert!(call.inline, "the HTTP answer is the callback: {call:?}");
+    answer
+}
+
+/// The config file of an HTTP worker listening on `listen` (top-level keys go before).
+pub fn http_worker_toml(fake: &FakeDiscord, listen: &str) -> String {
+    format!(
+        "[gateway]\nenabled = false\n\n[http]\nlisten = \"{listen}\"\npublic_key = \"{}\"\n",
+        fake.public_key_hex()
+    )
+}
+
+/// GETs `url` on loopback: (status, body).
+pub async fn get(url: &str) -> (u16, String) {
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(url)
+        .timeout(T)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
 }
 
 /// Every component of a message or response body, flattened.
@@ -227,9 +371,9 @@ pub fn callback_data(call: &Call) -> Value {
 
 /// For a deferred response (callback type 5): waits for the edit that carries the
 /// answer and returns that call, its body checked for our invariants.
-pub async fn deferred_answer(bot: &Bot, token: &str) -> Call {
+pub async fn deferred_answer(bot: &impl Transport, token: &str) -> Call {
     let edit = bot
-        .fake
+        .fake()
         .wait_for_call(0, T, |c| {
             c.is("PATCH", "/webhooks/*/*/messages/@original") && c.path.contains(token)
         })
@@ -275,7 +419,7 @@ pub fn guild_user(name: &str) -> Origin {
 
 /// Answers the question of the `default` set shown in `message`.
 pub async fn answer(
-    bot: &Bot,
+    bot: &impl Transport,
     message: &Value,
     origin: &Origin,
     question: &str,
@@ -287,14 +431,27 @@ pub async fn answer(
 /// Answers the question of the built-in set `set` shown in `message` with option ids,
 /// by clicking the option's button or picking it in the select menu.
 pub async fn answer_in(
-    bot: &Bot,
+    bot: &impl Transport,
     set: &str,
     message: &Value,
     origin: &Origin,
     question: &str,
     options: &[&str],
 ) -> (Call, String) {
-    let set = builtin(set);
+    let interaction = answer_payload(&builtin(set), message, origin, question, options);
+    let token = interaction["token"].as_str().unwrap().to_owned();
+    (bot.interact(interaction).await, token)
+}
+
+/// The click (a new interaction each time) answering `question` of `set`, shown in
+/// `message`, with option ids: the option's button, or the select menu.
+pub fn answer_payload(
+    set: &QuestionSet,
+    message: &Value,
+    origin: &Origin,
+    question: &str,
+    options: &[&str],
+) -> Value {
     let q = set.question(&question.into()).unwrap();
     assert!(
         title(message).starts_with(&q.prompt),
@@ -309,12 +466,17 @@ pub async fn answer_in(
     let has_select = components(message).iter().any(|c| c["type"] == 3);
     if has_select {
         let values: Vec<&str> = indices.iter().map(String::as_str).collect();
-        bot.click(&select(message), &values, message, origin).await
+        click_payload(&select(message), &values, message, origin)
     } else {
         let label = &q.option(options[0]).unwrap().label;
-        bot.click(&button(message, label), &[], message, origin)
-            .await
+        click_payload(&button(message, label), &[], message, origin)
     }
+}
+
+/// The session id and step a custom_id of ours carries.
+pub fn session_of(custom_id: &str) -> (String, u32) {
+    let id = ComponentId::parse(custom_id).expect("one of the bot's custom_ids");
+    (id.session, id.step)
 }
 
 /// The callback's type (4 new message, 7 update, 8 autocomplete, ...).
@@ -344,9 +506,9 @@ pub fn assert_ephemeral_notice(call: &Call, text: &str) -> String {
 
 /// Waits `QUIET` and asserts the bot made exactly `expected` REST calls since `mark`
 /// (a negative check: nothing else was sent, edited or deleted).
-pub async fn assert_quiet(bot: &Bot, mark: usize, expected: usize) {
+pub async fn assert_quiet(bot: &impl Transport, mark: usize, expected: usize) {
     tokio::time::sleep(QUIET).await;
-    let calls = bot.fake.calls_since(mark);
+    let calls = bot.fake().calls_since(mark);
     assert_eq!(
         calls.len(),
         expected,

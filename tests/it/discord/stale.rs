@@ -9,16 +9,10 @@ use stackpick::discord::custom_id::{Action, ComponentId};
 
 use super::{
     answer, answer_in, assert_ephemeral_notice, assert_quiet, button, callback_data, callback_type,
-    components, description, footer, guild_user, select, sent, title, Bot,
+    components, description, footer, guild_user, select, sent, session_of, title, Bot,
 };
 use crate::core::builtin;
 use crate::support::fake_discord::payloads;
-
-/// The session id and step a custom_id of ours carries.
-fn session_of(custom_id: &str) -> (String, u32) {
-    let id = ComponentId::parse(custom_id).expect("one of the bot's custom_ids");
-    (id.session, id.step)
-}
 
 #[tokio::test]
 async fn cancel_clears_the_buttons_and_old_buttons_then_only_get_a_private_note() {
