@@ -169,12 +169,18 @@ fn json(response: &CreateInteractionResponse) -> HttpResponse {
 }
 
 /// The deferral sent when a handler is too slow: "thinking…" (private) for a command,
-/// a silent acknowledgement for a click (its message changes when the handler is done).
+/// a silent acknowledgement for a click (its message changes when the handler is
+/// done), and no suggestions for an autocomplete (which can't be deferred).
 fn deferral(kind: &str) -> CreateInteractionResponse {
-    if kind == "component" {
-        CreateInteractionResponse::Acknowledge
-    } else {
-        CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true))
+    match kind {
+        "component" => CreateInteractionResponse::Acknowledge,
+        // Autocomplete can't be deferred: no suggestions this time beats an error.
+        "autocomplete" => CreateInteractionResponse::Autocomplete(
+            serenity::all::CreateAutocompleteResponse::new(),
+        ),
+        _ => CreateInteractionResponse::Defer(
+            CreateInteractionResponseMessage::new().ephemeral(true),
+        ),
     }
 }
 

@@ -234,7 +234,11 @@ impl Ctx {
                 .map(|_| ())
                 .context("could not send the late answer"),
             Response::Defer { .. } | Response::DeferUpdate => Ok(()),
-            Response::Autocomplete(_) => bail!("autocomplete choices came too late"),
+            Response::Autocomplete(_) => {
+                // The endpoint already answered with no suggestions; these are dropped.
+                tracing::debug!("autocomplete choices came too late to be shown");
+                Ok(())
+            }
         }
     }
 }
