@@ -66,23 +66,17 @@ impl State {
 /// metrics; returns whether it succeeded.
 pub async fn handle(ctx: &Ctx, state: &State, interaction: &Interaction) -> bool {
     let started = std::time::Instant::now();
-    let (id, user, guild, name, kind) = match interaction {
-        Interaction::Command(c) => (c.id, c.user.id, c.guild_id, c.data.name.as_str(), "command"),
-        Interaction::Autocomplete(c) => (
-            c.id,
-            c.user.id,
-            c.guild_id,
-            c.data.name.as_str(),
-            "autocomplete",
-        ),
-        Interaction::Component(c) => (
-            c.id,
-            c.user.id,
-            c.guild_id,
-            c.data.custom_id.as_str(),
-            "component",
-        ),
+    let (id, user, guild, name) = match interaction {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => {
+            (c.id, c.user.id, c.guild_id, c.data.name.as_str())
+        }
+        Interaction::Component(c) => (c.id, c.user.id, c.guild_id, c.data.custom_id.as_str()),
         _ => return true,
+    };
+    let kind = match interaction {
+        Interaction::Command(_) => "command",
+        Interaction::Autocomplete(_) => "autocomplete",
+        _ => "component",
     };
     let span = info_span!("interaction", id = %id, user = %user, guild = ?guild.map(GuildId::get), command = %name);
     async {
