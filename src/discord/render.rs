@@ -48,6 +48,9 @@ fn button(
 /// What the renderers' tests draw: the shipped sets, and sets written for a test.
 #[cfg(test)]
 mod fixtures {
+    use serde_json::Value;
+    use serenity::all::CreateActionRow;
+
     use crate::discord::custom_id::session_id;
     use crate::guide::Catalogue;
     use crate::questionnaire::{
@@ -59,6 +62,13 @@ mod fixtures {
     /// The longest session id (custom_ids are longest with it).
     pub(super) fn session() -> String {
         session_id(u64::MAX)
+    }
+
+    /// The labels of the buttons of a row.
+    pub(super) fn labels(row: &CreateActionRow) -> Vec<Value> {
+        let row = serde_json::to_value(row).unwrap();
+        let buttons = row["components"].as_array().unwrap();
+        buttons.iter().map(|b| b["label"].clone()).collect()
     }
 
     /// The longest step number.

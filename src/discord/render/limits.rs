@@ -160,21 +160,13 @@ pub(super) mod check {
                 BUTTONS_PER_ROW_MAX,
             );
             for component in &components {
-                over(
-                    format!("row {r} custom_id"),
-                    chars(&component["custom_id"]),
-                    custom_id::MAX_LEN,
-                );
-                over(
-                    format!("row {r} label"),
-                    chars(&component["label"]),
-                    BUTTON_LABEL_MAX,
-                );
-                over(
-                    format!("row {r} placeholder"),
-                    chars(&component["placeholder"]),
-                    PLACEHOLDER_MAX,
-                );
+                for (text, max) in [
+                    ("custom_id", custom_id::MAX_LEN),
+                    ("label", BUTTON_LABEL_MAX),
+                    ("placeholder", PLACEHOLDER_MAX),
+                ] {
+                    over(format!("row {r} {text}"), chars(&component[text]), max);
+                }
                 for bound in ["min_values", "max_values"] {
                     let n = component[bound].as_u64().unwrap_or(0) as usize;
                     over(format!("row {r} {bound}"), n, SELECT_OPTIONS_MAX);

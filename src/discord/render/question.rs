@@ -177,7 +177,7 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
 mod tests {
     use serde_json::{json, Value};
 
-    use super::super::fixtures::{largest_set, session, set, shipped_sets, STEP};
+    use super::super::fixtures::{labels, largest_set, session, set, shipped_sets, STEP};
     use super::super::limits::check::broken_limits;
     use super::*;
 
@@ -285,13 +285,10 @@ options = [
             styles,
             [&json!(1), &json!(3), &json!(1), &json!(1), &json!(1)]
         );
-        let nav: Vec<&Value> = rows[1]["components"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| &b["label"])
-            .collect();
-        assert_eq!(nav, [&json!("Back"), &json!("Skip"), &json!("Cancel")]);
+        assert_eq!(
+            labels(&reply.components[1]),
+            [json!("Back"), json!("Skip"), json!("Cancel")]
+        );
         assert_eq!(rows[1]["components"][0]["disabled"], true);
         let embed = json!(reply.embeds[0]);
         assert_eq!(embed["footer"]["text"], "Question 1 of 2 · T");
@@ -315,13 +312,10 @@ options = [
         assert_eq!(menu["placeholder"], "Pick 2 to 3…");
         assert_eq!(menu["options"][0]["description"], "the first");
         assert_eq!(menu["options"][2]["value"], "2");
-        let nav: Vec<&Value> = rows[1]["components"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| &b["label"])
-            .collect();
-        assert_eq!(nav, [&json!("Back"), &json!("Cancel")]);
+        assert_eq!(
+            labels(&reply.components[1]),
+            [json!("Back"), json!("Cancel")]
+        );
         let description = json!(reply.embeds[0])["description"].to_string();
         assert!(description.contains("Pick 2 to 3."), "{description}");
         assert!(

@@ -319,7 +319,7 @@ pub fn share_card(catalogue: &Catalogue, recommendation: &Recommendation) -> Rep
 mod tests {
     use serde_json::{json, Value};
 
-    use super::super::fixtures::{largest_set, session, set, shipped_sets, STEP};
+    use super::super::fixtures::{labels, largest_set, session, set, shipped_sets, STEP};
     use super::super::limits::check::broken_limits;
     use super::*;
     use crate::engine;
@@ -365,26 +365,20 @@ mod tests {
             .filter(|q| answers.get(&q.id).is_some())
             .collect();
         let session = session();
-        vec![
-            result(
-                catalogue,
-                set,
-                &recommendation,
-                &session,
-                STEP,
-                (true, true),
-            ),
-            result(
-                catalogue,
-                set,
-                &recommendation,
-                &session,
-                STEP,
-                (false, false),
-            ),
-            change_menu(catalogue, set, &recommendation, &answered, &session, STEP),
-            share_card(catalogue, &recommendation),
-        ]
+        let mut replies: Vec<Reply> = [(true, true), (false, false)]
+            .into_iter()
+            .map(|flags| result(catalogue, set, &recommendation, &session, STEP, flags))
+            .collect();
+        replies.push(change_menu(
+            catalogue,
+            set,
+            &recommendation,
+            &answered,
+            &session,
+            STEP,
+        ));
+        replies.push(share_card(catalogue, &recommendation));
+        replies
     }
 
     fn assert_fits(set: &QuestionSet, answers: &Answers) {
@@ -430,13 +424,10 @@ mod tests {
         let recommendation = engine::recommend(catalogue, &set, &answers);
         assert!(matches!(recommendation.verdict, Verdict::NothingEligible));
         let reply = result(catalogue, &set, &recommendation, "s", 1, (true, false));
-        let labels: Vec<Value> = json!(reply.components[0])["components"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["label"].clone())
-            .collect();
-        assert_eq!(labels, [json!("Change an answer"), json!("Start over")]);
+        assert_eq!(
+            labels(&reply.components[0]),
+            [json!("Change an answer"), json!("Start over")]
+        );
         let embed = json!(reply.embeds[0]);
         assert_eq!(embed["title"], "No framework fits these answers");
         assert_eq!(embed["color"], NOTICE_COLOUR);

@@ -2,6 +2,7 @@
 //! context, and reads the typed fields (text, ids, booleans, whole numbers) that every
 //! table shares, reporting a wrong type like any other problem.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use toml::{Spanned, Value};
@@ -127,38 +128,68 @@ impl<'a> Checker<'a> {
         Some(id)
     }
 
+    /// The id of a table and the context its problems are reported in: `named(id)`
+    /// once the id is valid, `provisional` (e.g. "question #2") until then.
+    pub(super) fn id_and_context(
+        &mut self,
+        field: &Field,
+        span: &Range<usize>,
+        provisional: String,
+        named: impl FnOnce(&str) -> String,
+    ) -> (Option<String>, String) {
+        let id = self.id(field, &provisional, span);
+        let context = id.as_deref().map_or(provisional, named);
+        (id, context)
+    }
+
     /// A `true`/`false` field; `None` (after reporting) when mistyped.
     pub(super) fn boolean(&mut self, field: &Field, name: &str, context: &str) -> Option<bool> {
-        let value = field.as_ref()?;
-        match value.get_ref() {
-            Value::Boolean(b) => Some(*b),
-            other => {
-                self.report(
-                    Some(value.span()),
-                    context,
-                    format!("`{name}` must be true or false, not {}", describe(other)),
-                    &format!("write `{name} = true` or `{name} = false` (no quotes)"),
-                );
-                None
-            }
-        }
+        self.scalar(field, context, Value::as_bool, |other| {
+            (
+                format!("`{name}` must be true or false, not {}", describe(other)),
+                format!("write `{name} = true` or `{name} = false` (no quotes)"),
+            )
+        })
     }
 
     /// A whole-number field; `None` (after reporting) when mistyped.
     pub(super) fn integer(&mut self, field: &Field, name: &str, context: &str) -> Option<i64> {
+        self.scalar(field, context, Value::as_integer, |other| {
+            (
+                format!("`{name}` must be a whole number, not {}", describe(other)),
+                format!("write e.g. `{name} = 2` (no quotes)"),
+            )
+        })
+    }
+
+    /// A field read by `read`; when it is of another type, reports the message and fix
+    /// that `mistyped` gives for what was written, and returns `None`.
+    fn scalar<T>(
+        &mut self,
+        field: &Field,
+        context: &str,
+        read: impl FnOnce(&Value) -> Option<T>,
+        mistyped: impl FnOnce(&Value) -> (String, String),
+    ) -> Option<T> {
         let value = field.as_ref()?;
-        match value.get_ref() {
-            Value::Integer(i) => Some(*i),
-            other => {
-                self.report(
-                    Some(value.span()),
-                    context,
-                    format!("`{name}` must be a whole number, not {}", describe(other)),
-                    &format!("write e.g. `{name} = 2` (no quotes)"),
-                );
-                None
-            }
+        let read = read(value.get_ref());
+        if read.is_none() {
+            let (message, fix) = mistyped(value.get_ref());
+            self.report(Some(value.span()), context, message, &fix);
         }
+        read
+    }
+
+    /// The id of a table as written, with its span, when it was seen before in
+    /// `seen` (which records it). Checked on the raw text, so that a repeated id is
+    /// caught even when the table has other problems.
+    pub(super) fn repeated_id<'f>(
+        seen: &mut HashSet<String>,
+        field: &'f Field,
+    ) -> Option<(&'f str, Range<usize>)> {
+        let value = field.as_ref()?;
+        let id = value.get_ref().as_str()?;
+        (!seen.insert(id.to_owned())).then(|| (id, value.span()))
     }
 
     /// Reports keys written in a table that the format does not know, with a suggestion.
@@ -171,10 +202,7 @@ impl<'a> Checker<'a> {
     ) {
         let Some(keys) = keys else { return };
         for key in keys.iter().filter(|k| !known.contains(&k.as_str())) {
-            let fix = match closest(key, known) {
-                Some(near) => format!("did you mean `{near}`? Known keys: {}", known.join(", ")),
-                None => format!("remove it; known keys are {}", known.join(", ")),
-            };
+            let fix = did_you_mean(key, known, "keys", "remove it; known keys are ");
             self.report(
                 Some(span.clone()),
                 context,
@@ -185,8 +213,17 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The fix for a word that is not one of the `known` ones (`whats`, in the plural):
+/// the closest known word when one is close enough, else `otherwise`; then the list.
+pub(super) fn did_you_mean(word: &str, known: &[&str], whats: &str, otherwise: &str) -> String {
+    match closest(word, known) {
+        Some(near) => format!("did you mean `{near}`? Known {whats}: {}", known.join(", ")),
+        None => format!("{otherwise}{}", known.join(", ")),
+    }
+}
+
 /// The known word closest to a misspelt one, if any is close enough.
-pub(super) fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .map(|k| (strsim::jaro_winkler(word, k), *k))

@@ -1,6 +1,8 @@
 //! An option of a question and its effects: criterion weights, framework and language
 //! bonuses, exclusions, each naming ids the guide knows, within range.
 
+use std::ops::Range;
+
 use toml::{Spanned, Value};
 
 use super::super::raw::{self, RawOption};
@@ -8,7 +10,7 @@ use super::super::{
     is_discord_emoji, AnswerOption, Effects, AFFINITY_RANGE, MAX_LABEL_CHARS,
     MAX_OPTION_DESCRIPTION_CHARS, WEIGHT_RANGE,
 };
-use super::checker::{closest, Checker, Field};
+use super::checker::{did_you_mean, Checker, Field};
 use crate::ids::{CriterionId, FrameworkId, LanguageId, OptionId};
 
 /// One option; `None` when any part of it has a problem.
@@ -21,11 +23,12 @@ pub(super) fn build_option(
 ) -> Option<AnswerOption> {
     let raw = spanned.get_ref();
     let span = spanned.span();
-    let provisional = format!("{question}, option #{}", index + 1);
-    let id = c.id(&raw.id, &provisional, &span);
-    let context = id
-        .as_ref()
-        .map_or(provisional, |id| format!("{question}, option `{id}`"));
+    let (id, context) = c.id_and_context(
+        &raw.id,
+        &span,
+        format!("{question}, option #{}", index + 1),
+        |id| format!("{question}, option `{id}`"),
+    );
     c.unknown_keys(keys, raw::OPTION_KEYS, &context, &span);
     let label = c.string(
         &raw.label,
@@ -107,7 +110,7 @@ fn build_effects(c: &mut Checker<'_>, raw: &RawOption, context: &str) -> Option<
         "exclude",
         context,
         &frameworks,
-        "framework",
+        ("framework", "frameworks"),
     );
     let only_languages = id_list(
         c,
@@ -115,7 +118,7 @@ fn build_effects(c: &mut Checker<'_>, raw: &RawOption, context: &str) -> Option<
         "only_languages",
         context,
         &languages,
-        "language",
+        ("language", "languages"),
     );
     let only_team = c.boolean(&raw.only_team_languages, "only_team_languages", context);
     if raw.only_team_languages.is_some() && only_team.is_none() {
@@ -157,28 +160,19 @@ fn number_map(
     };
     let span = value.span();
     let Some(table) = value.get_ref().as_table() else {
+        let example = format!("write `{name} = {{ {} = 2 }}`", example_id(known));
         c.report(
             Some(span),
             context,
             format!("`{name}` must be a table"),
-            &format!(
-                "write `{name} = {{ {} = 2 }}`",
-                known.first().copied().unwrap_or("id")
-            ),
+            &example,
         );
         return None;
     };
     let mut entries = Vec::with_capacity(table.len());
     let mut ok = true;
     for (key, number) in table {
-        if !known.contains(&key.as_str()) {
-            let fix = unknown_id_fix(key, known, whats);
-            c.report(
-                Some(span.clone()),
-                context,
-                format!("`{name}` names unknown {what} `{key}`"),
-                &fix,
-            );
+        if !is_known(c, key, known, (name, what, whats), (&span, context)) {
             ok = false;
             continue;
         }
@@ -210,7 +204,7 @@ fn id_list(
     name: &str,
     context: &str,
     known: &[&str],
-    what: &str,
+    (what, whats): (&str, &str),
 ) -> Option<Vec<String>> {
     let Some(value) = field else {
         return Some(Vec::new());
@@ -221,38 +215,44 @@ fn id_list(
         .as_array()
         .and_then(|a| a.iter().map(Value::as_str).collect());
     let Some(items) = items else {
-        c.report(
-            Some(span),
-            context,
-            format!("`{name}` must be a list of {what} ids"),
-            &format!(
-                "write `{name} = [\"{}\"]`",
-                known.first().copied().unwrap_or("id")
-            ),
-        );
+        let example = format!("write `{name} = [\"{}\"]`", example_id(known));
+        let message = format!("`{name}` must be a list of {what} ids");
+        c.report(Some(span), context, message, &example);
         return None;
     };
     let mut ok = true;
     for item in &items {
-        if !known.contains(item) {
-            let fix = unknown_id_fix(item, known, &format!("{what}s"));
-            c.report(
-                Some(span.clone()),
-                context,
-                format!("`{name}` names unknown {what} `{item}`"),
-                &fix,
-            );
+        if !is_known(c, item, known, (name, what, whats), (&span, context)) {
             ok = false;
         }
     }
     ok.then(|| items.into_iter().map(str::to_owned).collect())
 }
 
-/// The fix for an id the guide does not know (`whats` names the kind, in the plural):
-/// the closest known id when one is close enough, and the known ids either way.
-fn unknown_id_fix(id: &str, known: &[&str], whats: &str) -> String {
-    match closest(id, known) {
-        Some(near) => format!("did you mean `{near}`? Known {whats}: {}", known.join(", ")),
-        None => format!("use one of the known {whats}: {}", known.join(", ")),
+/// Whether `id`, written in the field `name`, is one of the `known` ids of its kind
+/// (`what`, `whats` in the plural); if not, reports it with the closest known id when
+/// one is close enough, and the known ids either way.
+fn is_known(
+    c: &mut Checker<'_>,
+    id: &str,
+    known: &[&str],
+    (name, what, whats): (&str, &str, &str),
+    (span, context): (&Range<usize>, &str),
+) -> bool {
+    if known.contains(&id) {
+        return true;
     }
+    let fix = did_you_mean(id, known, whats, &format!("use one of the known {whats}: "));
+    c.report(
+        Some(span.clone()),
+        context,
+        format!("`{name}` names unknown {what} `{id}`"),
+        &fix,
+    );
+    false
+}
+
+/// The id an example of a fix names: the first known one.
+fn example_id<'k>(known: &[&'k str]) -> &'k str {
+    known.first().copied().unwrap_or("id")
 }

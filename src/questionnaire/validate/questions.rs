@@ -88,23 +88,14 @@ pub(super) fn build_set(c: &mut Checker<'_>, raw: &RawSet, keys: &Keys) -> Optio
     let mut seen_ids = HashSet::new();
     let mut all_ok = true;
     for (index, raw_question) in raw_questions.iter().enumerate() {
-        // Duplicates are checked on the raw id so they are caught even when the
-        // question has other problems.
-        if let Some(id) = raw_question
-            .get_ref()
-            .id
-            .as_ref()
-            .and_then(|v| v.get_ref().as_str())
-        {
-            if !seen_ids.insert(id.to_owned()) {
-                c.report(
-                    raw_question.get_ref().id.as_ref().map(Spanned::span),
-                    &format!("question `{id}`"),
-                    format!("the id `{id}` is used by an earlier question"),
-                    "give every question its own id",
-                );
-                all_ok = false;
-            }
+        if let Some((id, span)) = Checker::repeated_id(&mut seen_ids, &raw_question.get_ref().id) {
+            c.report(
+                Some(span),
+                &format!("question `{id}`"),
+                format!("the id `{id}` is used by an earlier question"),
+                "give every question its own id",
+            );
+            all_ok = false;
         }
         match build_question(c, index, raw_question, keys, &questions) {
             Some(question) => questions.push(question),
@@ -130,11 +121,10 @@ fn build_question(
 ) -> Option<Question> {
     let raw = spanned.get_ref();
     let span = spanned.span();
-    let provisional = format!("question #{}", index + 1);
-    let id = c.id(&raw.id, &provisional, &span);
-    let context = id
-        .as_ref()
-        .map_or(provisional, |id| format!("question `{id}`"));
+    let (id, context) =
+        c.id_and_context(&raw.id, &span, format!("question #{}", index + 1), |id| {
+            format!("question `{id}`")
+        });
     c.unknown_keys(keys.question(index), raw::QUESTION_KEYS, &context, &span);
 
     let prompt = c.string(
@@ -171,21 +161,14 @@ fn build_question(
     let mut seen = HashSet::new();
     let mut options_ok = true;
     for (i, raw_option) in raw_options.iter().enumerate() {
-        if let Some(id) = raw_option
-            .get_ref()
-            .id
-            .as_ref()
-            .and_then(|v| v.get_ref().as_str())
-        {
-            if !seen.insert(id.to_owned()) {
-                c.report(
-                    raw_option.get_ref().id.as_ref().map(Spanned::span),
-                    &context,
-                    format!("two options have the id `{id}`"),
-                    "give every option of a question its own id",
-                );
-                options_ok = false;
-            }
+        if let Some((id, span)) = Checker::repeated_id(&mut seen, &raw_option.get_ref().id) {
+            c.report(
+                Some(span),
+                &context,
+                format!("two options have the id `{id}`"),
+                "give every option of a question its own id",
+            );
+            options_ok = false;
         }
         match build_option(c, &context, i, raw_option, keys.option(index, i)) {
             Some(option) => options.push(option),

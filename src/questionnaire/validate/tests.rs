@@ -47,6 +47,11 @@ fn located(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Line and column, 1-based.
+fn loc(line: usize, column: usize) -> Location {
+    Location { line, column }
+}
+
 /// Where `needle`, which occurs once in `text`, starts: the position a problem about
 /// it must name.
 fn at(text: &str, needle: &str) -> Location {
@@ -61,6 +66,26 @@ fn at(text: &str, needle: &str) -> Location {
         line: before.matches('\n').count() + 1,
         column: before[line_start..].chars().count() + 1,
     }
+}
+
+/// The only problem of a file, after checking where it is, the part of the set it
+/// names and what it says.
+fn only_at(text: &str, location: Location, context: &str, message: &str) -> Problem {
+    let problem = only(text);
+    assert_eq!(
+        (
+            problem.location,
+            problem.context.as_str(),
+            problem.message.as_str()
+        ),
+        (Some(location), context, message)
+    );
+    problem
+}
+
+/// Checks how the fix of a problem begins.
+fn assert_fix_starts(problem: &Problem, prefix: &str) {
+    assert!(problem.fix.starts_with(prefix), "{}", problem.fix);
 }
 
 /// The only problem of a file.
@@ -126,32 +151,26 @@ fn an_unknown_key_in_the_set_is_reported_with_the_key_it_resembles() {
 
 #[test]
 fn an_unknown_key_like_no_known_one_is_to_be_removed() {
-    let problem = only(&VALID.replace("prompt = \"Q?\"", "prompt = \"Q?\"\ncolour = 3"));
-    assert_eq!(problem.location, Some(Location { line: 4, column: 1 }));
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(problem.message, "unknown key `colour`");
-    assert!(
-        problem
-            .fix
-            .starts_with("remove it; known keys are id, prompt, help, kind"),
-        "{}",
-        problem.fix
+    let problem = only_at(
+        &VALID.replace("prompt = \"Q?\"", "prompt = \"Q?\"\ncolour = 3"),
+        loc(4, 1),
+        "question `q1`",
+        "unknown key `colour`",
     );
+    assert_fix_starts(&problem, "remove it; known keys are id, prompt, help, kind");
 }
 
 #[test]
 fn an_unknown_key_in_an_option_names_the_option() {
     let text = VALID.replace("label = \"B\"", "label = \"B\", lable = \"B\"");
-    let problem = only(&text);
     // Unknown keys are reported where their table starts.
-    assert_eq!(problem.location, Some(at(&text, "{ id = \"b\"")));
-    assert_eq!(problem.context, "question `q1`, option `b`");
-    assert_eq!(problem.message, "unknown key `lable`");
-    assert!(
-        problem.fix.starts_with("did you mean `label`?"),
-        "{}",
-        problem.fix
+    let problem = only_at(
+        &text,
+        at(&text, "{ id = \"b\""),
+        "question `q1`, option `b`",
+        "unknown key `lable`",
     );
+    assert_fix_starts(&problem, "did you mean `label`?");
 }
 
 #[test]
@@ -160,12 +179,11 @@ fn an_unknown_criterion_is_reported_with_the_one_it_resembles() {
         "label = \"A\"",
         "label = \"A\", weights = { perfomance = 2 }",
     );
-    let problem = only(&text);
-    assert_eq!(problem.location, Some(at(&text, "{ perfomance")));
-    assert_eq!(problem.context, "question `q1`, option `a`");
-    assert_eq!(
-        problem.message,
-        "`weights` names unknown criterion `perfomance`"
+    let problem = only_at(
+        &text,
+        at(&text, "{ perfomance"),
+        "question `q1`, option `a`",
+        "`weights` names unknown criterion `perfomance`",
     );
     assert_eq!(
         problem.fix,
@@ -175,75 +193,47 @@ fn an_unknown_criterion_is_reported_with_the_one_it_resembles() {
 }
 
 #[test]
-fn unknown_frameworks_are_reported_in_bonuses_and_exclusions() {
-    let text = VALID.replace(
-        "label = \"B\"",
-        "label = \"B\", frameworks = { rials = 1 }, exclude = [\"django\"]",
-    );
-    assert_eq!(
-        located(&text),
-        [
-            format!(
-                "{} question `q1`, option `b`: `frameworks` names unknown framework `rials`",
-                at(&text, "{ rials")
-            ),
-            format!(
-                "{} question `q1`, option `b`: `exclude` names unknown framework `django`",
-                at(&text, "[\"django")
-            ),
-        ]
-    );
-    let problems = problems(&text);
-    assert!(
-        problems[0]
-            .fix
-            .starts_with("did you mean `rails`? Known frameworks: "),
-        "{}",
-        problems[0].fix
-    );
-    assert!(
-        problems[1]
-            .fix
-            .starts_with("use one of the known frameworks: nextjs, "),
-        "{}",
-        problems[1].fix
-    );
-}
-
-#[test]
-fn unknown_languages_are_reported_in_bonuses_and_restrictions() {
-    let text = VALID.replace(
-        "label = \"B\"",
-        "label = \"B\", languages = { rubby = 1 }, only_languages = [\"cobol\"]",
-    );
-    assert_eq!(
-        located(&text),
-        [
-            format!(
-                "{} question `q1`, option `b`: `languages` names unknown language `rubby`",
-                at(&text, "{ rubby")
-            ),
-            format!(
-                "{} question `q1`, option `b`: `only_languages` names unknown language `cobol`",
-                at(&text, "[\"cobol")
-            ),
-        ]
-    );
-    let problems = problems(&text);
-    assert!(
-        problems[0]
-            .fix
-            .starts_with("did you mean `ruby`? Known languages: "),
-        "{}",
-        problems[0].fix
-    );
-    assert!(
-        problems[1]
-            .fix
-            .starts_with("use one of the known languages: "),
-        "{}",
-        problems[1].fix
-    );
+fn unknown_frameworks_and_languages_are_reported_in_bonuses_and_restrictions() {
+    for (what, bonus, (typo, near), restriction, far) in [
+        (
+            "framework",
+            "frameworks",
+            ("rials", "rails"),
+            "exclude",
+            "django",
+        ),
+        (
+            "language",
+            "languages",
+            ("rubby", "ruby"),
+            "only_languages",
+            "cobol",
+        ),
+    ] {
+        let text = VALID.replace(
+            "label = \"B\"",
+            &format!("label = \"B\", {bonus} = {{ {typo} = 1 }}, {restriction} = [\"{far}\"]"),
+        );
+        assert_eq!(
+            located(&text),
+            [
+                format!(
+                    "{} question `q1`, option `b`: `{bonus}` names unknown {what} `{typo}`",
+                    at(&text, &format!("{{ {typo}"))
+                ),
+                format!(
+                    "{} question `q1`, option `b`: `{restriction}` names unknown {what} `{far}`",
+                    at(&text, &format!("[\"{far}"))
+                ),
+            ]
+        );
+        let problems = problems(&text);
+        assert_fix_starts(
+            &problems[0],
+            &format!("did you mean `{near}`? Known {what}s: "),
+        );
+        assert_fix_starts(&problems[1], &format!("use one of the known {what}s: "));
+    }
 }
 
 #[test]
@@ -252,18 +242,11 @@ fn a_question_id_used_twice_is_reported_at_the_second_use() {
         "{VALID}\n{}",
         &VALID[VALID.find("[[questions]]").unwrap()..]
     );
-    let problem = only(&text);
-    assert_eq!(
-        problem.location,
-        Some(Location {
-            line: 10,
-            column: 6
-        })
-    );
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(
-        problem.message,
-        "the id `q1` is used by an earlier question"
+    let problem = only_at(
+        &text,
+        loc(10, 6),
+        "question `q1`",
+        "the id `q1` is used by an earlier question",
     );
     assert_eq!(problem.fix, "give every question its own id");
 }
@@ -271,10 +254,12 @@ fn a_question_id_used_twice_is_reported_at_the_second_use() {
 #[test]
 fn an_option_id_used_twice_in_a_question_is_reported() {
     let text = VALID.replace("id = \"b\"", "id = \"a\"");
-    let problem = only(&text);
-    assert_eq!(problem.location, Some(at(&text, "\"a\", label = \"B\"")));
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(problem.message, "two options have the id `a`");
+    let problem = only_at(
+        &text,
+        at(&text, "\"a\", label = \"B\""),
+        "question `q1`",
+        "two options have the id `a`",
+    );
     assert_eq!(problem.fix, "give every option of a question its own id");
 }
 
@@ -303,18 +288,12 @@ fn show_if_on_an_unknown_question_the_question_itself_or_a_later_one_is_refused(
         ),
         ("q2", "`show_if` refers to the question itself"),
     ] {
-        let problem = only(&follow_up(&format!(
-            "{{ question = \"{target}\", any_of = [\"a\"] }}"
-        )));
-        assert_eq!(
-            problem.location,
-            Some(Location {
-                line: 11,
-                column: 11
-            })
+        let problem = only_at(
+            &follow_up(&format!("{{ question = \"{target}\", any_of = [\"a\"] }}")),
+            loc(11, 11),
+            "question `q2`",
+            message,
         );
-        assert_eq!(problem.context, "question `q2`");
-        assert_eq!(problem.message, message);
         assert!(problem.fix.contains("asked before it"), "{}", problem.fix);
     }
     // The first question depends on the second, asked after it.
@@ -326,29 +305,25 @@ fn show_if_on_an_unknown_question_the_question_itself_or_a_later_one_is_refused(
         ),
         &VALID[VALID.find("[[questions]]").unwrap()..].replace("q1", "q2")
     );
-    let problem = only(&text);
-    assert_eq!(problem.location, Some(at(&text, "{ question")));
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(
-        problem.message,
-        "`show_if` refers to `q2`, which is not an earlier question"
+    let problem = only_at(
+        &text,
+        at(&text, "{ question"),
+        "question `q1`",
+        "`show_if` refers to `q2`, which is not an earlier question",
+    );
+    assert_fix_starts(
+        &problem,
+        "a follow-up can only depend on a question asked before it",
     );
 }
 
 #[test]
 fn show_if_on_an_unknown_option_lists_the_options_there_are() {
-    let problem = only(&follow_up(r#"{ question = "q1", any_of = ["a", "c"] }"#));
-    assert_eq!(
-        problem.location,
-        Some(Location {
-            line: 11,
-            column: 11
-        })
-    );
-    assert_eq!(problem.context, "question `q2`");
-    assert_eq!(
-        problem.message,
-        "`show_if` lists `c`, which is not an option of `q1`"
+    let problem = only_at(
+        &follow_up(r#"{ question = "q1", any_of = ["a", "c"] }"#),
+        loc(11, 11),
+        "question `q2`",
+        "`show_if` lists `c`, which is not an option of `q1`",
     );
     assert_eq!(problem.fix, "use one of: a, b");
 }
@@ -363,31 +338,16 @@ fn show_if_must_be_a_table_naming_a_question_and_some_options() {
             "`show_if.any_of` must be a non-empty list of option ids",
         ),
     ] {
-        let problem = only(&follow_up(condition));
-        assert_eq!(
-            problem.location,
-            Some(Location {
-                line: 11,
-                column: 11
-            })
-        );
-        assert_eq!(problem.message, message, "{condition}");
-        assert!(
-            problem.fix.starts_with("write `show_if = {"),
-            "{}",
-            problem.fix
-        );
+        let problem = only_at(&follow_up(condition), loc(11, 11), "question `q2`", message);
+        assert_fix_starts(&problem, "write `show_if = {");
     }
-    let problem = only(&follow_up(
-        r#"{ question = "q1", anyof = ["a"], any_of = ["a"] }"#,
-    ));
-    assert_eq!(problem.context, "question `q2`, show_if");
-    assert_eq!(problem.message, "unknown key `anyof`");
-    assert!(
-        problem.fix.starts_with("did you mean `any_of`?"),
-        "{}",
-        problem.fix
+    let problem = only_at(
+        &follow_up(r#"{ question = "q1", anyof = ["a"], any_of = ["a"] }"#),
+        loc(11, 11),
+        "question `q2`, show_if",
+        "unknown key `anyof`",
     );
+    assert_fix_starts(&problem, "did you mean `any_of`?");
 }
 
 #[test]
@@ -476,19 +436,12 @@ fn twenty_five_options_fit_a_select_menu_and_twenty_six_do_not() {
         load(&with_options(25)).unwrap().questions[0].options.len(),
         25
     );
-    let problem = only(&with_options(26));
     // The 26th option, on the 26th line of the list that opens on line 7.
-    assert_eq!(
-        problem.location,
-        Some(Location {
-            line: 33,
-            column: 1
-        })
-    );
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(
-        problem.message,
-        "the question has 26 options, over Discord's limit of 25 in a select menu"
+    let problem = only_at(
+        &with_options(26),
+        loc(33, 1),
+        "question `q1`",
+        "the question has 26 options, over Discord's limit of 25 in a select menu",
     );
     assert_eq!(
         problem.fix,
@@ -498,9 +451,16 @@ fn twenty_five_options_fit_a_select_menu_and_twenty_six_do_not() {
 
 #[test]
 fn a_question_needs_at_least_two_options() {
-    let problem = only(&with_options(1));
-    assert_eq!(problem.location, Some(Location { line: 4, column: 1 }));
-    assert_eq!(problem.message, "the question has 1 option(s)");
+    let problem = only_at(
+        &with_options(1),
+        loc(4, 1),
+        "question `q1`",
+        "the question has 1 option(s)",
+    );
+    assert_eq!(
+        problem.fix,
+        "give it at least two [[questions.options]] tables"
+    );
 }
 
 #[test]
@@ -508,12 +468,11 @@ fn a_label_of_eighty_characters_fits_a_button_and_one_more_does_not() {
     // Characters, not bytes: 'é' is two bytes.
     assert!(load(&with_label(&chars("é", 80))).is_ok());
     let text = with_label(&chars("é", 81));
-    let problem = only(&text);
-    assert_eq!(problem.location, Some(at(&text, "\"é")));
-    assert_eq!(problem.context, "question `q1`, option `a`");
-    assert_eq!(
-        problem.message,
-        "`label` is 81 characters long, over the limit of 80"
+    let problem = only_at(
+        &text,
+        at(&text, "\"é"),
+        "question `q1`, option `a`",
+        "`label` is 81 characters long, over the limit of 80",
     );
     assert_eq!(problem.fix, "shorten it to at most 80 characters");
 }
@@ -522,28 +481,19 @@ fn a_label_of_eighty_characters_fits_a_button_and_one_more_does_not() {
 fn a_prompt_of_256_characters_fits_an_embed_title_and_one_more_does_not() {
     let with_prompt = |prompt: &str| VALID.replace("\"Q?\"", &format!("\"{prompt}\""));
     assert!(load(&with_prompt(&chars("ab ", 256).replace(' ', "x"))).is_ok());
-    let problem = only(&with_prompt(&chars("x", 257)));
-    assert_eq!(
-        problem.location,
-        Some(Location {
-            line: 6,
-            column: 10
-        })
+    let problem = only_at(
+        &with_prompt(&chars("x", 257)),
+        loc(6, 10),
+        "question `q1`",
+        "`prompt` is 257 characters long, over the limit of 256",
     );
-    assert_eq!(problem.context, "question `q1`");
-    assert_eq!(
-        problem.message,
-        "`prompt` is 257 characters long, over the limit of 256"
-    );
+    assert_eq!(problem.fix, "shorten it to at most 256 characters");
 }
 
 #[test]
 fn a_set_without_questions_is_refused() {
     for text in [set!(""), set!("questions = []\n")] {
-        let problem = only(text);
-        assert_eq!(problem.location, Some(Location { line: 1, column: 1 }));
-        assert_eq!(problem.context, "the set");
-        assert_eq!(problem.message, "the set has no questions");
+        let problem = only_at(text, loc(1, 1), "the set", "the set has no questions");
         assert_eq!(
             problem.fix,
             "add at least one [[questions]] table with options"
@@ -557,19 +507,14 @@ fn more_than_twenty_five_questions_are_refused_at_the_first_one_too_many() {
     let questions: Vec<String> = (0..26)
         .map(|i| question.replace("\"q1\"", &format!("\"q{i}\"")))
         .collect();
-    let problem = only(&format!("{}{}", set!(""), questions.join("")));
     // Each question takes four lines, from line 4.
-    assert_eq!(
-        problem.location,
-        Some(Location {
-            line: 104,
-            column: 1
-        })
+    let problem = only_at(
+        &format!("{}{}", set!(""), questions.join("")),
+        loc(104, 1),
+        "the set",
+        "the set has 26 questions, over the limit of 25",
     );
-    assert_eq!(
-        problem.message,
-        "the set has 26 questions, over the limit of 25"
-    );
+    assert_eq!(problem.fix, "split it into smaller sets");
 }
 
 #[test]
@@ -593,15 +538,13 @@ fn an_oversize_file_is_refused_before_it_is_read() {
 #[test]
 fn an_emoji_discord_would_refuse_is_reported() {
     let text = VALID.replace("label = \"A\"", "label = \"A\", emoji = \":rocket:\"");
-    let problem = only(&text);
-    assert_eq!(problem.location, Some(at(&text, "\":rocket:")));
-    assert_eq!(problem.context, "question `q1`, option `a`");
-    assert_eq!(problem.message, "`emoji` is `:rocket:`");
-    assert!(
-        problem.fix.starts_with("use one emoji character"),
-        "{}",
-        problem.fix
+    let problem = only_at(
+        &text,
+        at(&text, "\":rocket:"),
+        "question `q1`, option `a`",
+        "`emoji` is `:rocket:`",
     );
+    assert_fix_starts(&problem, "use one emoji character");
     for emoji in ["🦀", "<:ferris:123>"] {
         let text = VALID.replace(
             "label = \"A\"",
@@ -630,11 +573,7 @@ fn a_file_that_is_not_utf8_is_refused_with_the_offset_of_the_bad_byte() {
 fn a_toml_syntax_error_is_reported_where_it_is() {
     let problem = only(&VALID.replace("prompt = \"Q?\"", "prompt = \"Q?"));
     assert_eq!(problem.location.map(|l| l.line), Some(6));
-    assert!(
-        problem.fix.starts_with("fix the TOML syntax here"),
-        "{}",
-        problem.fix
-    );
+    assert_fix_starts(&problem, "fix the TOML syntax here");
 }
 
 #[test]
