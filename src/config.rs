@@ -190,13 +190,16 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not valid TOML or has an unknown key.
-    #[error("{path} is not a valid config file: {source}")]
+    /// The file is not valid TOML or has an unknown key. Only the parser's message and
+    /// the position are kept: its usual report quotes the line, which may hold a secret.
+    #[error("{path}{at} is not a valid config file: {message}")]
     Parse {
         /// The file.
         path: PathBuf,
-        /// What the TOML parser said.
-        source: toml::de::Error,
+        /// `:line:column`, when known.
+        at: String,
+        /// What the TOML parser said, without the quoted line.
+        message: String,
     },
     /// An environment variable has a value that can't be used.
     #[error("the {name} environment variable: {message}")]
@@ -272,9 +275,15 @@ impl Config {
         overrides: Overrides,
     ) -> Result<Config, ConfigError> {
         let env_token = overrides.token;
-        let file: FileConfig = toml::from_str(text).map_err(|source| ConfigError::Parse {
+        let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
-            source,
+            at: e.span().map_or_else(String::new, |span| {
+                let before = text.get(..span.start).unwrap_or_default();
+                let line = before.matches('\n').count() + 1;
+                let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+                format!(":{line}:{column}")
+            }),
+            message: e.message().to_owned(),
         })?;
         let idle_minutes = file.idle_timeout_minutes.unwrap_or(30);
         if idle_minutes == 0 {
@@ -429,6 +438,19 @@ mod tests {
         assert_eq!(config.token, None);
         assert_eq!(config.idle_timeout, Duration::from_secs(30 * 60));
         assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_place_without_quoting_the_line() {
+        let err = Config::from_parts(
+            Path::new("c.toml"),
+            "log_level = \"info\"\ntoken = \"secret-abc",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        assert!(!err.contains("secret-abc"), "{err}");
     }
 
     #[test]

@@ -32,8 +32,8 @@ pub use respond::{Ctx, Response, Target};
 
 /// Registers the slash commands where they differ from what Discord has (see
 /// `stackpick register`).
-pub async fn register(http: &serenity::all::Http, state: &State) -> Result<String> {
-    Ok(match commands::register(http, state).await? {
+pub async fn register(http: &serenity::all::Http, dev_guild_ids: &[u64]) -> Result<String> {
+    Ok(match commands::register(http, dev_guild_ids).await? {
         commands::registration::Registered::Unchanged => {
             "The slash commands are already up to date; nothing was sent.".to_owned()
         }

@@ -93,7 +93,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     });
     match command {
         Command::Serve => serve(config, catalogue),
-        Command::Register => register(config, catalogue),
+        Command::Register => register(config),
         Command::Ask { questions } => {
             let set = resolve_set(&questions, &catalogue)?;
             let stdin = std::io::stdin().lock();
@@ -177,18 +177,17 @@ fn serve(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn register(config: Config, catalogue: Catalogue) -> Result<ExitCode> {
+fn register(config: Config) -> Result<ExitCode> {
     if config.token.is_none() {
         eprintln!("error: no Discord token. Set the {TOKEN_ENV} environment variable or `token` in config.toml.");
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     telemetry::init(&config.log_level, config.log_format);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // No database: registering only needs the token and the commands.
     let outcome = runtime.block_on(async {
-        let store = store::open(&config.database).await?;
-        let state = discord::State::new(&config, catalogue, store)?;
         let http = discord::gateway::http_client(&config)?;
-        discord::register(&http, &state).await
+        discord::register(&http, &config.dev_guild_ids).await
     })?;
     println!("{outcome}");
     Ok(ExitCode::SUCCESS)

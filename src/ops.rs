@@ -21,10 +21,10 @@ pub use drain::Drain;
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `/healthz` and `/metrics`, for the HTTP listener or the metrics-only one.
-pub fn router(store: Arc<dyn Storage>, metrics: metrics::Metrics) -> Router {
+pub fn router(store: Arc<dyn Storage>, metrics: metrics::Metrics, drain: Drain) -> Router {
     Router::new()
         .route("/healthz", get(health))
-        .with_state(store)
+        .with_state((store, drain))
         .route(
             "/metrics",
             get(move || {
@@ -39,8 +39,11 @@ pub fn router(store: Arc<dyn Storage>, metrics: metrics::Metrics) -> Router {
         )
 }
 
-/// 200 while the database answers, 503 otherwise.
-async fn health(State(store): State<Arc<dyn Storage>>) -> impl IntoResponse {
+/// 200 while the database answers, 503 otherwise or while shutting down.
+async fn health(State((store, drain)): State<(Arc<dyn Storage>, Drain)>) -> impl IntoResponse {
+    if drain.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+    }
     match tokio::time::timeout(HEALTH_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n"),
         Ok(Err(e)) => {

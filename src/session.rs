@@ -151,7 +151,8 @@ impl Stale {
     }
 }
 
-fn millis(duration: Duration) -> u64 {
+/// A duration in whole milliseconds (saturating).
+pub fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::{anyhow, Context as _, Result};
 use serenity::all::{Http, ShardManager};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -30,11 +30,14 @@ pub struct App {
     drain: Drain,
     shards: Option<Arc<ShardManager>>,
     gateway: Option<JoinHandle<Result<()>>>,
-    listener: Option<JoinHandle<()>>,
-    purge: JoinHandle<()>,
+    listeners: Vec<JoinHandle<std::io::Result<()>>>,
+    /// The purge task and the metrics upkeep.
+    background: Vec<JoinHandle<()>>,
     stop_listening: watch::Sender<bool>,
-    /// Where the HTTP endpoint (or the metrics-only listener) listens.
+    /// Where the HTTP endpoint listens (or, without one, the metrics listener).
     pub listen_addr: Option<SocketAddr>,
+    /// Where `[metrics] listen` serves /healthz and /metrics, when set.
+    pub metrics_addr: Option<SocketAddr>,
     /// Discord's REST client, as the bot uses it.
     pub http: Arc<Http>,
 }
@@ -55,7 +58,7 @@ pub async fn start(config: &Config, state: Arc<State>) -> Result<App> {
         && config.gateway.enabled
         && config.gateway.shards.has_shard_zero()
     {
-        if let Err(e) = commands::register(&http, &state).await {
+        if let Err(e) = commands::register(&http, &state.dev_guild_ids).await {
             error!(
                 error = format!("{e:#}"),
                 "registering slash commands failed"
@@ -64,103 +67,135 @@ pub async fn start(config: &Config, state: Arc<State>) -> Result<App> {
     }
     let (stop_listening, stopped) = watch::channel(false);
     let store = Arc::clone(&state.sessions.store);
-    let router = match &config.http {
-        Some(endpoint) => Some((
-            endpoint.listen,
-            Endpoint::new(
-                Arc::clone(&state),
-                Arc::clone(&http),
-                endpoint.public_key,
-                drain.clone(),
-            )?
-            .router()
-            .merge(ops::router(store, metrics)),
-        )),
-        None => config
-            .metrics_listen
-            .map(|listen| (listen, ops::router(store, metrics))),
-    };
-    let (listener, listen_addr) = match router {
-        Some((address, router)) => {
-            let listener = tokio::net::TcpListener::bind(address)
+    let ops = ops::router(store, metrics.clone(), drain.clone());
+    // /healthz and /metrics go on `[metrics] listen` when set (kept off a public
+    // interactions listener), else beside /interactions.
+    let mut routers = Vec::new();
+    if let Some(endpoint) = &config.http {
+        let interactions = Endpoint::new(
+            Arc::clone(&state),
+            Arc::clone(&http),
+            endpoint.public_key,
+            drain.clone(),
+        )?
+        .router();
+        let router = match config.metrics_listen {
+            Some(_) => interactions,
+            None => interactions.merge(ops.clone()),
+        };
+        routers.push((endpoint.listen, router));
+    }
+    if let Some(listen) = config.metrics_listen {
+        routers.push((listen, ops));
+    }
+    let mut listeners = Vec::new();
+    let mut listen_addrs = Vec::new();
+    for (address, router) in routers {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address}"))?;
+        let bound = listener.local_addr()?;
+        info!(address = %bound, "listening for HTTP");
+        let mut stopped = stopped.clone();
+        listeners.push(tokio::spawn(async move {
+            axum::serve(listener, router)
+                .tcp_nodelay(true)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
                 .await
-                .with_context(|| format!("cannot listen on {address}"))?;
-            let bound = listener.local_addr()?;
-            info!(address = %bound, "listening for HTTP");
-            let mut stopped = stopped.clone();
-            let task = tokio::spawn(async move {
-                let serve = axum::serve(listener, router)
-                    .tcp_nodelay(true)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    });
-                if let Err(e) = serve.await {
-                    error!(error = %e, "the HTTP listener failed");
-                }
-            });
-            (Some(task), Some(bound))
-        }
-        None => (None, None),
-    };
+        }));
+        listen_addrs.push(bound);
+    }
     let shards = client.as_ref().map(|c| Arc::clone(&c.shard_manager));
     let gateway = client.take().map(|mut client| {
         let range = config.gateway.shards;
         tokio::spawn(async move { gateway::run(&mut client, range).await })
     });
-    let purge = tokio::spawn(purge(Arc::clone(&state), config.idle_timeout));
+    let background = vec![
+        tokio::spawn(purge(Arc::clone(&state), config.idle_timeout)),
+        tokio::spawn(metrics.upkeep()),
+    ];
     Ok(App {
         drain,
         shards,
         gateway,
-        listener,
-        purge,
+        listeners,
+        background,
         stop_listening,
-        listen_addr,
+        listen_addr: listen_addrs.first().copied(),
+        metrics_addr: config.metrics_listen.and(listen_addrs.last().copied()),
         http,
     })
 }
 
 impl App {
-    /// Runs until SIGTERM or Ctrl-C (then drains) or until the gateway ends by itself
-    /// (an error, e.g. a rejected token).
+    /// Runs until SIGTERM or Ctrl-C (then drains), or until the gateway or an HTTP
+    /// listener ends by itself (an error, e.g. a rejected token): then it stops too
+    /// and says why.
     pub async fn run_until_signal(mut self) -> Result<()> {
-        let ended = async {
-            match self.gateway.as_mut() {
-                Some(gateway) => Some(gateway.await),
+        let gateway = self.gateway.take();
+        let listeners = std::mem::take(&mut self.listeners);
+        let gateway_ended = async {
+            match gateway {
+                Some(gateway) => match gateway.await {
+                    Ok(result) => result.and(Err(anyhow!("the gateway connection ended"))),
+                    Err(e) => Err(anyhow!("the gateway task failed: {e}")),
+                },
                 None => std::future::pending().await,
             }
         };
-        tokio::select! {
+        // Whichever listener ends first (they only end on their own by failing).
+        let (ended_tx, mut ended_rx) = tokio::sync::mpsc::channel(listeners.len().max(1));
+        for listener in listeners {
+            let ended_tx = ended_tx.clone();
+            tokio::spawn(async move {
+                let _ = ended_tx.send(listener.await).await;
+            });
+        }
+        drop(ended_tx);
+        let listener_ended = async {
+            match ended_rx.recv().await {
+                None => std::future::pending().await,
+                Some(Ok(Ok(()))) => Err(anyhow!("an HTTP listener stopped")),
+                Some(Ok(Err(e))) => Err(anyhow!("an HTTP listener failed: {e}")),
+                Some(Err(e)) => Err(anyhow!("an HTTP listener task failed: {e}")),
+            }
+        };
+        let outcome = tokio::select! {
             () = ops::shutdown_signal() => {
                 info!("shutting down: draining work in flight");
-                self.shutdown().await;
                 Ok(())
             }
-            outcome = ended => {
-                self.gateway = None;
-                self.shutdown().await;
-                match outcome {
-                    Some(Ok(result)) => result,
-                    Some(Err(e)) => Err(anyhow::anyhow!("the gateway task failed: {e}")),
-                    None => Ok(()),
-                }
-            }
-        }
+            ended = gateway_ended => ended,
+            ended = listener_ended => ended,
+        };
+        self.shutdown().await;
+        outcome
     }
 
-    /// Stops taking new interactions (shards closed, the listener stops accepting and
-    /// answers 503 meanwhile), lets those in flight finish (10 s at most), then stops.
+    /// Stops taking new interactions (the listeners stop accepting, /healthz answers
+    /// 503, the shards close), lets those in flight finish (10 s at most for all of
+    /// it), then stops.
     pub async fn shutdown(mut self) {
-        if let Some(shards) = &self.shards {
-            shards.shutdown_all().await;
-        }
+        self.drain.stop();
         let _ = self.stop_listening.send(true);
-        let left = self.drain.finish(DRAIN_DEADLINE).await;
+        let close_shards = async {
+            if let Some(shards) = &self.shards {
+                shards.shutdown_all().await;
+            }
+        };
+        let (left, closed) = tokio::join!(
+            self.drain.finish(DRAIN_DEADLINE),
+            tokio::time::timeout(DRAIN_DEADLINE, close_shards)
+        );
         if left > 0 {
             warn!(left, "gave up waiting for interactions in flight");
         }
-        self.purge.abort();
-        if let Some(listener) = self.listener.as_mut() {
+        if closed.is_err() {
+            warn!("the gateway shards did not close in time");
+        }
+        for listener in self.listeners.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(2), listener).await;
         }
         info!("stopped");
@@ -177,8 +212,10 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        self.purge.abort();
-        if let Some(listener) = self.listener.take() {
+        for task in &self.background {
+            task.abort();
+        }
+        for listener in &self.listeners {
             listener.abort();
         }
         if let Some(gateway) = self.gateway.take() {
@@ -194,7 +231,7 @@ async fn purge(state: Arc<State>, idle_timeout: Duration) {
     let mut tick = tokio::time::interval(PURGE_EVERY);
     loop {
         tick.tick().await;
-        let cutoff = now_ms().saturating_sub(millis(idle_timeout));
+        let cutoff = now_ms().saturating_sub(crate::session::millis(idle_timeout));
         match store.purge_idle(cutoff).await {
             Ok(0) => {}
             Ok(n) => info!(count = n, "expired idle conversations"),
@@ -203,7 +240,7 @@ async fn purge(state: Arc<State>, idle_timeout: Duration) {
                 "could not purge idle conversations"
             ),
         }
-        let cutoff = now_ms().saturating_sub(millis(PENDING_UPLOAD_LIFETIME));
+        let cutoff = now_ms().saturating_sub(crate::session::millis(PENDING_UPLOAD_LIFETIME));
         if let Err(e) = store.purge_pending(cutoff).await {
             warn!(
                 error = format!("{e:#}"),
@@ -218,8 +255,4 @@ async fn purge(state: Arc<State>, idle_timeout: Duration) {
             ),
         }
     }
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -46,8 +46,8 @@ fn all() -> Vec<CreateCommand> {
 
 /// Registers the commands where they differ from what Discord has: in the
 /// development guilds when configured, else globally.
-pub async fn register(http: &Http, state: &State) -> Result<registration::Registered> {
-    registration::sync(http, &state.dev_guild_ids, all()).await
+pub async fn register(http: &Http, dev_guild_ids: &[u64]) -> Result<registration::Registered> {
+    registration::sync(http, dev_guild_ids, all()).await
 }
 
 /// Runs a slash command.

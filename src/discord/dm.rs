@@ -39,7 +39,10 @@ pub async fn message(ctx: &Ctx, state: &State, message: &Message) -> Result<()> 
             "{} Send me another message to start again.",
             state.sessions.stale_reason(stale)
         )),
-        Typed::Raced(None) => return Ok(()),
+        Typed::Raced(None) => Reply::notice(format!(
+            "{} Send me another message to start again.",
+            state.sessions.stale_reason(crate::session::Stale::Gone)
+        )),
         Typed::Raced(Some(current)) => {
             let mut reply = flow::current_view(state, &current)?;
             reply.content = Some(

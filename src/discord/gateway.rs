@@ -50,7 +50,12 @@ pub async fn run(client: &mut Client, shards: Shards) -> Result<()> {
             first,
             count,
             total,
-        } => client.start_shard_range(first..first + count, total).await,
+        } => {
+            // serenity 0.12 treats the range's end as included (`start_connection`
+            // starts `end - start + 1` shards), so the last shard is `first + count - 1`.
+            let last = first + count.saturating_sub(1);
+            client.start_shard_range(first..last, total).await
+        }
     };
     outcome.context("the Discord gateway connection failed")
 }

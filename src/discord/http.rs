@@ -76,6 +76,19 @@ impl Endpoint {
     }
 }
 
+/// Signed requests older (or newer) than this are refused as replays.
+const MAX_CLOCK_SKEW_SECS: u64 = 5 * 60;
+
+/// Whether a request's `X-Signature-Timestamp` (Unix seconds) is within a few minutes
+/// of now.
+fn is_fresh(timestamp: &str) -> bool {
+    let Ok(sent) = timestamp.trim().parse::<u64>() else {
+        return false;
+    };
+    let now = crate::store::now_ms() / 1000;
+    now.abs_diff(sent) <= MAX_CLOCK_SKEW_SECS
+}
+
 fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
     (status, text).into_response()
 }
@@ -98,6 +111,10 @@ async fn interactions(
         .is_err()
     {
         return plain(StatusCode::UNAUTHORIZED, "invalid request signature\n");
+    }
+    if !is_fresh(timestamp) {
+        // A validly signed request from long ago is a replay.
+        return plain(StatusCode::UNAUTHORIZED, "stale request timestamp\n");
     }
     let interaction: Interaction = match serde_json::from_slice(&body) {
         Ok(interaction) => interaction,
@@ -140,25 +157,21 @@ async fn interactions(
     }
     let answered = match tokio::time::timeout(DEFER_AFTER, &mut answer_rx).await {
         Ok(answered) => answered,
-        Err(_) if ctx.mark_deferred() => {
-            debug!("slow interaction: deferred, the handler finishes over REST");
-            return json(&deferral(kind));
-        }
-        // It answered just as the timer fired: that answer is on its way.
-        Err(_) => answer_rx.await,
+        Err(_) => match ctx.mark_deferred() {
+            Some(delivered) => {
+                debug!("slow interaction: deferred, the handler finishes over REST");
+                return signalled(&deferral(kind), delivered);
+            }
+            // It answered just as the timer fired: that answer is on its way.
+            None => answer_rx.await,
+        },
     };
     let Ok(answer) = answered else {
         // The handler ended without answering: never leave Discord waiting.
         warn!("an interaction ended without an answer");
-        return json(&apology());
+        return json(&fallback(kind));
     };
-    HttpResponse::builder()
-        .header("content-type", "application/json")
-        .body(Body::new(Delivered {
-            data: Some(Bytes::from(answer.body)),
-            delivered: Some(answer.delivered),
-        }))
-        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"))
+    inline_response(answer.body, answer.delivered)
 }
 
 fn json(response: &CreateInteractionResponse) -> HttpResponse {
@@ -184,10 +197,35 @@ fn deferral(kind: &str) -> CreateInteractionResponse {
     }
 }
 
-fn apology() -> CreateInteractionResponse {
+/// The answer when a handler ended without one: an apology, or no suggestions for an
+/// autocomplete (which can't carry a message).
+fn fallback(kind: &str) -> CreateInteractionResponse {
+    if kind == "autocomplete" {
+        return CreateInteractionResponse::Autocomplete(
+            serenity::all::CreateAutocompleteResponse::new(),
+        );
+    }
     let reply =
         Reply::notice("Sorry, something went wrong on my side. Please try again in a moment.");
     CreateInteractionResponse::Message(reply.into_interaction().ephemeral(true))
+}
+
+/// A JSON answer whose body signals `delivered` once it is out.
+fn signalled(response: &CreateInteractionResponse, delivered: oneshot::Sender<()>) -> HttpResponse {
+    match serde_json::to_vec(response) {
+        Ok(body) => inline_response(body, delivered),
+        Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"),
+    }
+}
+
+fn inline_response(body: Vec<u8>, delivered: oneshot::Sender<()>) -> HttpResponse {
+    HttpResponse::builder()
+        .header("content-type", "application/json")
+        .body(Body::new(Delivered {
+            data: Some(Bytes::from(body)),
+            delivered: Some(delivered),
+        }))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"))
 }
 
 /// A response body that signals once it has been handed to the connection (or
@@ -230,5 +268,21 @@ impl http_body::Body for Delivered {
 impl Drop for Delivered {
     fn drop(&mut self) {
         self.signal();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_timestamps_within_five_minutes_of_now_are_fresh() {
+        let now = crate::store::now_ms() / 1000;
+        assert!(is_fresh(&now.to_string()));
+        assert!(is_fresh(&(now - 299).to_string()));
+        assert!(!is_fresh(&(now - 301).to_string()), "a replay");
+        assert!(!is_fresh(&(now + 301).to_string()));
+        assert!(!is_fresh("yesterday"));
+        assert!(!is_fresh(""));
     }
 }

@@ -106,8 +106,8 @@ enum Inline {
     Waiting(oneshot::Sender<InlineAnswer>),
     /// The handler took too long: the endpoint answered with a deferral itself, so the
     /// handler's response becomes an edit of `@original` (or a follow-up for a new
-    /// message after a click).
-    Deferred,
+    /// message after a click), sent once the deferral is out (the receiver fires then).
+    Deferred(Option<oneshot::Receiver<()>>),
     /// Answered.
     Answered,
 }
@@ -138,19 +138,19 @@ impl Ctx {
         }
     }
 
-    /// Called by the endpoint when it gave up waiting and sent a deferral: returns
-    /// `false` if the handler answered meanwhile (then that answer is used).
-    pub fn mark_deferred(&self) -> bool {
-        let Some(inline) = &self.inline else {
-            return false;
-        };
+    /// Called by the endpoint when it gives up waiting and sends a deferral itself:
+    /// returns the signal to fire once that deferral is out, or `None` if the handler
+    /// answered meanwhile (then that answer is used).
+    pub fn mark_deferred(&self) -> Option<oneshot::Sender<()>> {
+        let inline = self.inline.as_ref()?;
         let mut state = inline.lock().unwrap_or_else(PoisonError::into_inner);
         match *state {
             Inline::Waiting(_) => {
-                *state = Inline::Deferred;
-                true
+                let (delivered, sent) = oneshot::channel();
+                *state = Inline::Deferred(Some(sent));
+                Some(delivered)
             }
-            _ => false,
+            _ => None,
         }
     }
 
@@ -169,7 +169,13 @@ impl Ctx {
         );
         match previous {
             Inline::Waiting(answer) => self.answer_inline(target, answer, response).await,
-            Inline::Deferred => self.after_deferral(target, response).await,
+            Inline::Deferred(sent) => {
+                // Edits and follow-ups can't overtake the deferral they build on.
+                if let Some(sent) = sent {
+                    let _ = tokio::time::timeout(DELIVERY_WAIT, sent).await;
+                }
+                self.after_deferral(target, response).await
+            }
             Inline::Answered => bail!("this interaction was already answered"),
         }
     }

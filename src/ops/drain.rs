@@ -54,10 +54,16 @@ impl Drain {
         self.inner.in_flight.load(Ordering::Acquire)
     }
 
+    /// Refuses new work from now on (health checks start failing, so load balancers
+    /// stop sending any).
+    pub fn stop(&self) {
+        self.inner.draining.store(true, Ordering::Release);
+    }
+
     /// Stops new work and waits for the work in flight, at most `deadline`; returns
     /// how many were still running when it gave up (0 when all finished).
     pub async fn finish(&self, deadline: Duration) -> usize {
-        self.inner.draining.store(true, Ordering::Release);
+        self.stop();
         let wait = async {
             loop {
                 let idle = self.inner.idle.notified();

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Interactions handled, by `kind` (command, component, autocomplete, dm, ping) and
-/// `outcome` (ok, error, refused).
+/// `outcome` (ok, error).
 pub const INTERACTIONS: &str = "stackpick_interactions_total";
 /// Time from receiving an interaction to finishing it, by `kind`.
 pub const INTERACTION_SECONDS: &str = "stackpick_interaction_duration_seconds";
@@ -56,6 +56,16 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         self.handle.render()
+    }
+
+    /// Drains histogram samples into their buckets every few seconds, so memory stays
+    /// flat even when nobody scrapes `/metrics`. Runs until aborted.
+    pub async fn upkeep(self) {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            self.handle.run_upkeep();
+        }
     }
 }
 
