@@ -50,7 +50,12 @@ pub async fn run(client: &mut Client, shards: Shards) -> Result<()> {
             first,
             count,
             total,
-        } => client.start_shard_range(first..first + count, total).await,
+        } => {
+            // serenity 0.12 takes the range's end as the last shard to run (`4..7` runs
+            // 4, 5, 6 and 7), so `first..first + count` would run one shard too many.
+            let last = first.saturating_add(count.saturating_sub(1));
+            client.start_shard_range(first..last, total).await
+        }
     };
     outcome.context("the Discord gateway connection failed")
 }

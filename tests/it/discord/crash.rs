@@ -2,62 +2,15 @@
 //! after an acknowledged upload, then restarted on the same SQLite file: nothing that
 //! was answered or acknowledged is lost.
 
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{json, Value};
 
 use super::{
     button, callback_data, components, description, footer, questions, select, server_admin, title,
-    upload_command, T,
+    upload_command, Process, T,
 };
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::FakeDiscord;
-
-/// A bot process with a config pointing at the fake and a database in `dir`.
-struct Process {
-    child: Child,
-}
-
-impl Process {
-    async fn start(fake: &FakeDiscord, dir: &std::path::Path) -> Process {
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "proxy_url = \"{}\"\ndatabase = \"{}\"\nlog_level = \"warn\"\n",
-                fake.proxy_url(),
-                dir.join("stackpick.db").display()
-            ),
-        )
-        .unwrap();
-        let seen = fake.ready_count();
-        let child = Command::new(env!("CARGO_BIN_EXE_stackpick"))
-            .args(["serve", "--config", config.to_str().unwrap()])
-            .env("DISCORD_TOKEN", "fake-token")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the bot process starts");
-        fake.wait_next_ready(seen, T).await.unwrap();
-        Process { child }
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn interact(fake: &FakeDiscord, interaction: Value) -> (Value, String) {
     let token = interaction["token"].as_str().unwrap().to_owned();
