@@ -51,9 +51,9 @@ pub async fn run(client: &mut Client, shards: Shards) -> Result<()> {
             count,
             total,
         } => {
-            // serenity 0.12 treats the range's end as included (`start_connection`
-            // starts `end - start + 1` shards), so the last shard is `first + count - 1`.
-            let last = first + count.saturating_sub(1);
+            // serenity 0.12 takes the range's end as the last shard to run (`4..7` runs
+            // 4, 5, 6 and 7), so `first..first + count` would run one shard too many.
+            let last = first.saturating_add(count.saturating_sub(1));
             client.start_shard_range(first..last, total).await
         }
     };

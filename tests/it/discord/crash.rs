@@ -2,77 +2,15 @@
 //! after an acknowledged upload, then restarted on the same SQLite file: nothing that
 //! was answered or acknowledged is lost.
 
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{json, Value};
 
 use super::{
     button, callback_data, components, description, footer, questions, select, server_admin, title,
-    upload_command, T,
+    upload_command, Process, T,
 };
 use crate::core::builtin;
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::FakeDiscord;
-
-/// A real `stackpick serve` process (killed on drop).
-pub(super) struct Process {
-    child: Child,
-}
-
-impl Process {
-    /// A gateway bot on the SQLite file `dir/stackpick.db`, connected and READY.
-    async fn start(fake: &FakeDiscord, dir: &std::path::Path) -> Process {
-        let seen = fake.ready_count();
-        let database = format!("database = \"{}\"\n", dir.join("stackpick.db").display());
-        let process = Process::spawn(fake, dir, &database);
-        fake.wait_next_ready(seen, T).await.unwrap();
-        process
-    }
-
-    /// Starts `stackpick serve` with `dir/config.toml`: REST calls to the fake, only
-    /// warnings logged, then `config` (top-level keys first, then tables).
-    pub(super) fn spawn(fake: &FakeDiscord, dir: &std::path::Path, config: &str) -> Process {
-        let path = dir.join("config.toml");
-        std::fs::write(
-            &path,
-            format!(
-                "proxy_url = \"{}\"\nlog_level = \"warn\"\n{config}",
-                fake.proxy_url()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_stackpick"))
-            .args(["serve", "--config", path.to_str().unwrap()])
-            .env("DISCORD_TOKEN", "fake-token")
-            .env_remove("RUST_LOG")
-            .env_remove("DATABASE_URL")
-            .env_remove("DISCORD_PUBLIC_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the bot process starts");
-        Process { child }
-    }
-
-    /// How it ended, if it did.
-    pub(super) fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().ok().flatten()
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    pub(super) fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn interact(fake: &FakeDiscord, interaction: Value) -> (Value, String) {
     let token = interaction["token"].as_str().unwrap().to_owned();

@@ -10,11 +10,10 @@ use stackpick::config::Database;
 use stackpick::discord::custom_id::session_id;
 use stackpick::ids::FrameworkId;
 
-use super::crash::Process;
 use super::{
     answer_in, answer_payload, assert_ephemeral_notice, callback_data, callback_type, components,
     deferred_answer, description, footer, get, guild_user, http_worker_toml, is_ephemeral,
-    post_inline, sent, server_admin, session_of, title, HttpWorker, Transport, T,
+    post_inline, sent, server_admin, session_of, title, HttpWorker, Process, Transport, T,
 };
 use crate::store::{contract, Backend, Db};
 use crate::support::fake_discord::payloads::{self, dm_channel_id};
@@ -199,11 +198,7 @@ impl<'f> HttpProcess<'f> {
             Database::Sqlite(path) => path.display().to_string(),
             Database::Postgres(url) => url.expose().to_owned(),
         };
-        let config = format!(
-            "database = \"{database}\"\n{}",
-            http_worker_toml(fake, listen)
-        );
-        let mut process = Process::spawn(fake, dir, &config);
+        let mut process = Process::spawn(fake, dir, &database, &http_worker_toml(fake, listen));
         let base = format!("http://{listen}");
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         let deadline = tokio::time::Instant::now() + T;

@@ -11,10 +11,15 @@ mod history;
 mod http;
 mod info;
 mod journeys;
+mod ops;
+mod registration;
 mod restart;
+mod scale;
 mod stale;
 
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,8 +43,8 @@ pub const T: Duration = Duration::from_secs(10);
 pub struct Bot {
     pub fake: FakeDiscord,
     pub store: Arc<dyn Storage>,
-    /// Holds the database file for the bot's lifetime.
-    _dir: tempfile::TempDir,
+    /// Holds the SQLite file, when the bot made its own, for the bot's lifetime.
+    _dir: Option<tempfile::TempDir>,
     pub config: Config,
     app: Option<App>,
 }
@@ -60,6 +65,38 @@ impl Bot {
         let mut bot = Bot {
             fake,
             store: Arc::new(SqliteStore::open(&dir.path().join("stackpick.db")).unwrap()),
+            _dir: Some(dir),
+            config,
+            app: None,
+        };
+        bot.connect().await;
+        bot
+    }
+
+    /// A bot on a fake the test prepared (e.g. with a recommended shard count), with a
+    /// SQLite store in a temporary folder, configured by `toml` as a config file would
+    /// be (see [`config`]).
+    pub async fn start_on(fake: FakeDiscord, toml: &str) -> Bot {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("stackpick.db")).unwrap());
+        Bot::start_with_parts(fake, store, Some(dir), toml).await
+    }
+
+    /// Like [`Bot::start_on`], on a store the test opened (e.g. a PostgreSQL schema).
+    pub async fn start_on_store(fake: FakeDiscord, store: Arc<dyn Storage>, toml: &str) -> Bot {
+        Bot::start_with_parts(fake, store, None, toml).await
+    }
+
+    async fn start_with_parts(
+        fake: FakeDiscord,
+        store: Arc<dyn Storage>,
+        dir: Option<tempfile::TempDir>,
+        toml: &str,
+    ) -> Bot {
+        let config = test_config(&fake, toml);
+        let mut bot = Bot {
+            fake,
+            store,
             _dir: dir,
             config,
             app: None,
@@ -72,9 +109,20 @@ impl Bot {
     /// the bot's store; commands are registered (if changed) before the gateway
     /// connects, so READY means ready.
     pub async fn connect(&mut self) {
-        let seen = self.fake.ready_count();
-        self.app = Some(start_app(&self.config, &self.store).await);
-        self.fake.wait_next_ready(seen, T).await.unwrap();
+        self.app = Some(launch(&self.fake, &self.config, Arc::clone(&self.store)).await);
+    }
+
+    /// Where the running bot's HTTP listener (the endpoint, or `[metrics] listen`) is.
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.app.as_ref().and_then(|app| app.listen_addr)
+    }
+
+    /// Stops the bot as `stackpick serve` does on SIGTERM (shards closed, work in
+    /// flight finished), keeping the store.
+    pub async fn shutdown(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.shutdown().await;
+        }
     }
 
     /// Stops the bot as a crash would, keeping the store.
@@ -300,6 +348,135 @@ pub async fn get(url: &str) -> (u16, String) {
     (status, response.text().await.unwrap())
 }
 
+/// Starts one bot process's parts in the test (as `stackpick serve` does) on `store`
+/// against the fake; returns once one of its shards got READY.
+pub async fn launch(fake: &FakeDiscord, config: &Config, store: Arc<dyn Storage>) -> App {
+    let seen = fake.ready_count();
+    let app = start_app(config, &store).await;
+    fake.wait_next_ready(seen, T).await.unwrap();
+    app
+}
+
+/// Waits (up to [`T`]) until `condition` holds, checking every few milliseconds.
+pub async fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + T;
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The real `stackpick serve` in a child process, with a config file in a folder of
+/// the test's ([`config_file`]); killed when dropped.
+pub struct Process {
+    child: Child,
+}
+
+impl Process {
+    /// Starts `stackpick serve` on a SQLite file in `dir`; returns once it got READY.
+    pub async fn start(fake: &FakeDiscord, dir: &Path) -> Process {
+        let config = config_file(fake, dir, "");
+        let seen = fake.ready_count();
+        let child = stackpick_command(&config, "serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the bot process starts");
+        fake.wait_next_ready(seen, T).await.unwrap();
+        Process { child }
+    }
+
+    /// Starts `stackpick serve` with `dir/config.toml` on `database` (a file path or a
+    /// URL), then `extra`; doesn't wait for anything.
+    pub fn spawn(fake: &FakeDiscord, dir: &Path, database: &str, extra: &str) -> Process {
+        let config = config_file_on(fake, dir, database, extra);
+        let child = stackpick_command(&config, "serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the bot process starts");
+        Process { child }
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Sends the signal `name` (`TERM`, `INT`) with `kill(1)`.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("kill(1) runs");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
+    /// Whether the process has exited (without waiting).
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// Waits (up to `timeout`) for the process to exit; returns its status and when
+    /// it was seen gone (within a few milliseconds).
+    pub async fn wait_exit(&mut self, timeout: Duration) -> (std::process::ExitStatus, Instant) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.exited() {
+                return (status, Instant::now());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the bot process did not exit within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes `dir/config.toml` for a bot process: the fake as `proxy_url`, a SQLite file
+/// in `dir`, warnings only, then `extra` (more keys and tables).
+pub fn config_file(fake: &FakeDiscord, dir: &Path, extra: &str) -> PathBuf {
+    let database = dir.join("stackpick.db").display().to_string();
+    config_file_on(fake, dir, &database, extra)
+}
+
+/// Like [`config_file`], on `database` (a SQLite path or a PostgreSQL URL).
+pub fn config_file_on(fake: &FakeDiscord, dir: &Path, database: &str, extra: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "proxy_url = \"{}\"\ndatabase = \"{database}\"\nlog_level = \"warn\"\n{extra}",
+        fake.proxy_url()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `stackpick <command> --config <config>` with the test token, and the environment
+/// cleared of what would override the file.
+pub fn stackpick_command(config: &Path, command: &str) -> Command {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_stackpick"));
+    process
+        .args([command, "--config", config.to_str().unwrap()])
+        .env("DISCORD_TOKEN", "fake-token")
+        .env_remove("RUST_LOG")
+        .env_remove("DATABASE_URL")
+        .env_remove("DISCORD_PUBLIC_KEY")
+        .stdin(Stdio::null());
+    process
+}
+
 /// Every component of a message or response body, flattened.
 pub fn components(message: &Value) -> Vec<Value> {
     message["components"]
@@ -415,6 +592,12 @@ pub fn sent(call: &Call) -> Value {
 /// An ordinary member of the fake guild.
 pub fn guild_user(name: &str) -> Origin {
     Origin::guild(payloads::member(&payloads::user(name), MEMBER_PERMISSIONS))
+}
+
+/// A member (`id`, `name`) of a fresh guild whose events go to shard `shard` of `total`.
+pub fn on_shard(id: u64, name: &str, shard: u64, total: u64) -> Origin {
+    let member = payloads::member(&payloads::user_with_id(id, name), MEMBER_PERMISSIONS);
+    Origin::guild_on_shard(member, shard, total)
 }
 
 /// Answers the question of the `default` set shown in `message`.

@@ -100,6 +100,15 @@ impl Db {
         }
     }
 
+    /// For PostgreSQL, the server's URL and the test's schema (to reach it another
+    /// way, e.g. through a relay that can cut the connection).
+    pub fn postgres(&self) -> Option<(&str, &str)> {
+        match &self.place {
+            Place::Sqlite { .. } => None,
+            Place::Postgres(schema) => Some((&schema.url, &schema.name)),
+        }
+    }
+
     /// A new store on this database (creating and migrating it as needed), with its
     /// own connections, as another process would open it.
     pub async fn try_open(&self) -> anyhow::Result<Arc<dyn Storage>> {

@@ -1,5 +1,5 @@
 //! Conversations in progress: get/put, the compare-and-swap `replace`, open DMs,
-//! removal and expiry.
+//! removal, expiry and the count of open ones.
 
 use stackpick::conversation::Stage;
 
@@ -12,6 +12,7 @@ contract! {
     open_dm_is_the_latest_dm_conversation_still_asking,
     purge_idle_removes_only_sessions_untouched_before_the_cutoff,
     an_unreadable_stored_conversation_is_an_error_not_a_panic,
+    count_open_counts_only_conversations_still_asking,
 }
 
 async fn a_session_is_stored_replaced_and_removed(db: &Db) {
@@ -162,4 +163,43 @@ async fn an_unreadable_stored_conversation_is_an_error_not_a_panic(db: &Db) {
         None,
         "and it can be removed"
     );
+}
+
+async fn count_open_counts_only_conversations_still_asking(db: &Db) {
+    let store = db.open().await;
+    assert_eq!(store.count_open().await.unwrap(), 0, "an empty database");
+    let mut in_guild = session("guild", 7, None, 10);
+    in_guild.guild_id = Some(5);
+    let in_dm = session("dm", 8, Some(80), 20);
+    let mut finished = session("finished", 7, Some(70), 30);
+    finished.conversation.stage = Stage::Finished;
+    let mut cancelled = session("cancelled", 9, None, 40);
+    cancelled.conversation.stage = Stage::Cancelled;
+    for s in [&in_guild, &in_dm, &finished, &cancelled] {
+        store.put(s).await.unwrap();
+    }
+    assert_eq!(store.count_open().await.unwrap(), 2, "the two still asking");
+    // Every process counts the same: it is the database's count.
+    assert_eq!(db.open().await.count_open().await.unwrap(), 2);
+
+    // A conversation that finishes (through the compare-and-swap) stops counting...
+    let mut done = in_guild.clone();
+    done.step = 1;
+    done.conversation.stage = Stage::Finished;
+    assert!(store.replace(&done, 0).await.unwrap());
+    assert_eq!(store.count_open().await.unwrap(), 1);
+    // ...and one that asks again (an answer changed from the result) counts again.
+    let mut reopened = finished.clone();
+    reopened.step = 1;
+    reopened.conversation.stage = in_dm.conversation.stage.clone();
+    assert!(store.replace(&reopened, 0).await.unwrap());
+    assert_eq!(store.count_open().await.unwrap(), 2);
+    // A refused replace changes nothing.
+    assert!(!store.replace(&done, 0).await.unwrap());
+    assert_eq!(store.count_open().await.unwrap(), 2);
+
+    store.remove("dm").await.unwrap();
+    assert_eq!(store.count_open().await.unwrap(), 1, "removed");
+    assert_eq!(store.purge_idle(1_000).await.unwrap(), 3);
+    assert_eq!(store.count_open().await.unwrap(), 0, "purged");
 }

@@ -20,6 +20,8 @@ use super::{Shared, APPLICATION_ID, HEARTBEAT_INTERVAL_MS};
 
 /// Discord's close code for an IDENTIFY with an invalid `shard`.
 const INVALID_SHARD: u16 = 4010;
+/// WebSocket close code for a server going away.
+const GOING_AWAY: u16 = 1001;
 
 /// A shard as IDENTIFY names it: `[shard_id, num_shards]`.
 pub(super) type Shard = [u64; 2];
@@ -195,7 +197,14 @@ async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
         outgoing = tokio::select! {
             frame = rx.recv() => match frame {
                 Some(frame) => vec![Message::Text(frame)],
-                None => break, // the fake was dropped
+                // The fake was dropped. Closing with a code matters: serenity 0.12 reads
+                // a close frame without one as "no event" and polls the ended stream again
+                // without yielding, hogging the runtime until its next heartbeat (~41 s),
+                // which stalls a test that goes on with another fake.
+                None => vec![Message::Close(Some(CloseFrame {
+                    code: GOING_AWAY,
+                    reason: "the fake Discord stopped".into(),
+                }))],
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => on_frame(&shared, id, &text),
@@ -208,8 +217,10 @@ async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
             },
         };
     }
-    let _ = socket.send(Message::Close(None)).await;
+    // Forgotten before the close is answered: a client that waited for the answer (a
+    // shard shut down) may reconnect as the same shard right away.
     close(&shared, id);
+    let _ = socket.send(Message::Close(None)).await;
 }
 
 fn close(shared: &Shared, id: u64) {

@@ -219,6 +219,8 @@ struct State {
     /// Users seen in dispatched payloads, so DM channels can name their recipient.
     users: HashMap<u64, Value>,
     gateway: gateway::Registry,
+    /// Interaction callbacks that arrived while [`FakeDiscord::delay_callbacks`] held them.
+    delayed_callbacks: usize,
 }
 
 impl State {
@@ -243,6 +245,8 @@ struct Shared {
     validate: AtomicBool,
     /// `shards` of `GET /gateway/bot`.
     recommended_shards: AtomicU64,
+    /// How long interaction callbacks are held before being answered, in milliseconds.
+    callback_delay_ms: AtomicU64,
     state: Mutex<State>,
     /// Bumped on every change so waiters wake up without polling.
     changed: watch::Sender<u64>,
@@ -287,6 +291,7 @@ impl FakeDiscord {
             addr: listener.local_addr()?,
             validate: AtomicBool::new(true),
             recommended_shards: AtomicU64::new(1),
+            callback_delay_ms: AtomicU64::new(0),
             state: Mutex::default(),
             changed: watch::channel(0).0,
             attachments: Mutex::default(),
@@ -371,6 +376,32 @@ impl FakeDiscord {
         self.shared
             .recommended_shards
             .store(shards, Ordering::Relaxed);
+    }
+
+    /// From now on, interaction callbacks (`POST /interactions/{id}/{token}/callback`) are
+    /// answered only `delay` after they arrive (a slow Discord), so a test can act while
+    /// the bot waits for one ([`Self::wait_for_delayed_callbacks`]). Such a call is recorded
+    /// once answered, with [`Call::received`] the time it arrived; if the bot hangs up
+    /// meanwhile, it is not recorded at all. `Duration::ZERO` turns it off.
+    pub fn delay_callbacks(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.shared
+            .callback_delay_ms
+            .store(millis, Ordering::Relaxed);
+    }
+
+    /// Waits until `count` callbacks held by [`Self::delay_callbacks`] have arrived
+    /// (answered or not).
+    pub async fn wait_for_delayed_callbacks(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        let what = format!("{count} delayed callback(s) to arrive");
+        self.wait_until(timeout, &what, |st| {
+            (st.delayed_callbacks >= count).then_some(())
+        })
+        .await
     }
 
     /// From now on, messages to this user's DM channel fail with 403 / code 50007.

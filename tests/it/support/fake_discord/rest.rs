@@ -126,7 +126,22 @@ pub(super) async fn handle(
         inline: false,
         received: Instant::now(),
     };
+    let delay = shared.callback_delay_ms.load(Ordering::Relaxed);
+    if delay > 0 && method == Method::POST && is_callback(uri.path()) {
+        shared.lock().delayed_callbacks += 1;
+        shared.bump();
+        // Cancelled with the request if the bot hangs up: then nothing is recorded.
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response()
+}
+
+/// Whether `path` is `/api/v10/interactions/{id}/{token}/callback`.
+fn is_callback(path: &str) -> bool {
+    matches!(
+        segments(path).as_slice(),
+        ["api", "v10", "interactions", _, _, "callback"]
+    )
 }
 
 /// Validates, routes and records one request; `body` is the parsed body or why it could
