@@ -9,8 +9,10 @@ use super::{
     upload_command, Process, T,
 };
 use crate::core::builtin;
+use crate::store::{Backend, Db};
 use crate::support::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
 use crate::support::fake_discord::FakeDiscord;
+use stackpick::config::Database;
 
 async fn interact(fake: &FakeDiscord, interaction: Value) -> (Value, String) {
     let token = interaction["token"].as_str().unwrap().to_owned();
@@ -167,5 +169,59 @@ async fn a_bot_killed_in_the_middle_of_an_upload_stores_nothing_half_done() {
     )
     .await;
     assert!(description(&stored).contains("as version 1"), "{stored}");
+    fake.assert_no_violations();
+}
+
+/// A process running one shard of two, on PostgreSQL, killed with SIGKILL
+/// mid-conversation: a new process for that shard continues from the last answer
+/// that was acknowledged.
+#[tokio::test]
+async fn a_killed_shard_process_on_postgresql_loses_no_answer() {
+    let Some(db) = Db::new(Backend::Postgres).await else {
+        return;
+    };
+    let database = match db.as_setting().await {
+        Database::Postgres(url) => url.expose().to_owned(),
+        Database::Sqlite(path) => path.display().to_string(),
+    };
+    let fake = FakeDiscord::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let shard_one = "[gateway]\nshards = { first = 1, count = 1, total = 2 }\n";
+    let start = || async {
+        let seen = fake.ready_count();
+        let process = Process::spawn(&fake, dir.path(), &database, shard_one);
+        fake.wait_next_ready(seen, T).await.unwrap();
+        process
+    };
+    let me = Origin::guild_on_shard(
+        payloads::member(&payloads::user_with_id(2_400, "grace"), MEMBER_PERMISSIONS),
+        1,
+        2,
+    );
+    let process = start().await;
+    assert_eq!(fake.shards(), vec![[1, 2]], "only its shard");
+
+    let (_, token) = interact(&fake, payloads::slash_command("recommend", json!([]), &me)).await;
+    let mut message = fake.original_response(&token).unwrap();
+    for (question, option) in [("languages", "rust"), ("stick_to_languages", "prefer")] {
+        let token = answer(&fake, &message, &me, question, option).await;
+        message = fake.original_response(&token).unwrap();
+    }
+    assert!(
+        footer(&message).starts_with("Question 3 of"),
+        "{}",
+        footer(&message)
+    );
+
+    process.kill();
+    let _process = start().await;
+
+    let token = answer(&fake, &message, &me, "experience", "senior").await;
+    let message = fake.original_response(&token).unwrap();
+    assert!(
+        footer(&message).starts_with("Question 4 of"),
+        "{}",
+        footer(&message)
+    );
     fake.assert_no_violations();
 }
