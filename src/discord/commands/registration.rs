@@ -36,7 +36,11 @@ pub async fn sync(http: &Http, guilds: &[u64], wanted: Vec<CreateCommand>) -> Re
     let mut outcome = Registered::Unchanged;
     if guilds.is_empty() {
         let current = Command::get_global_commands(http).await;
-        if needs_update(&wanted, current.as_deref().map_err(|e| e.to_string())) {
+        if needs_update(
+            &wanted,
+            current.as_deref().map_err(|e| e.to_string()),
+            Scope::Global,
+        ) {
             let commands = Command::set_global_commands(http, wanted.clone())
                 .await
                 .context("global command registration was refused")?;
@@ -49,7 +53,11 @@ pub async fn sync(http: &Http, guilds: &[u64], wanted: Vec<CreateCommand>) -> Re
     for &guild in guilds {
         let guild_id = GuildId::new(guild);
         let current = guild_id.get_commands(http).await;
-        if needs_update(&wanted, current.as_deref().map_err(|e| e.to_string())) {
+        if needs_update(
+            &wanted,
+            current.as_deref().map_err(|e| e.to_string()),
+            Scope::Guild,
+        ) {
             let commands = guild_id
                 .set_commands(http, wanted.clone())
                 .await
@@ -63,7 +71,18 @@ pub async fn sync(http: &Http, guilds: &[u64], wanted: Vec<CreateCommand>) -> Re
     Ok(outcome)
 }
 
-fn needs_update(wanted: &[CreateCommand], current: Result<&[Command], String>) -> bool {
+/// Where commands are registered: some fields only exist for global commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Global,
+    Guild,
+}
+
+fn needs_update(
+    wanted: &[CreateCommand],
+    current: Result<&[Command], String>,
+    scope: Scope,
+) -> bool {
     let current = match current {
         Ok(current) => current,
         Err(e) => {
@@ -79,12 +98,24 @@ fn needs_update(wanted: &[CreateCommand], current: Result<&[Command], String>) -
         .iter()
         .filter_map(|c| serde_json::to_value(c).ok())
         .collect();
-    canonical_set(&wanted) != canonical_set(&current)
+    canonical_set(&wanted, scope) != canonical_set(&current, scope)
 }
 
-/// Commands in a comparable form, sorted by name.
-fn canonical_set(commands: &[Value]) -> Vec<Value> {
-    let mut all: Vec<Value> = commands.iter().map(canonical_command).collect();
+/// Commands in a comparable form, sorted by name. Localisations are not compared (we
+/// set none). `contexts` and `integration_types` only apply to global commands, so
+/// Discord's echo of guild commands isn't held to them.
+fn canonical_set(commands: &[Value], scope: Scope) -> Vec<Value> {
+    let mut all: Vec<Value> = commands
+        .iter()
+        .map(|command| {
+            let mut canonical = canonical_command(command);
+            if scope == Scope::Guild {
+                canonical["contexts"] = Value::Null;
+                canonical["integration_types"] = Value::Null;
+            }
+            canonical
+        })
+        .collect();
     all.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     all
 }
@@ -183,15 +214,34 @@ mod tests {
                          "required": false, "autocomplete": true}]
         });
         assert_eq!(
-            canonical_set(std::slice::from_ref(&ours)),
-            canonical_set(&[discords])
+            canonical_set(std::slice::from_ref(&ours), Scope::Global),
+            canonical_set(&[discords], Scope::Global)
         );
         let mut changed = ours;
         changed["options"][0]["description"] = json!("Which set");
         let discords_again = json!({"name": "recommend", "description": "Pick",
             "contexts": [0, 1], "integration_types": [0],
             "options": [{"type": 3, "name": "set", "description": "Which", "autocomplete": true}]});
-        assert_ne!(canonical_set(&[changed]), canonical_set(&[discords_again]));
+        assert_ne!(
+            canonical_set(&[changed], Scope::Global),
+            canonical_set(&[discords_again], Scope::Global)
+        );
+    }
+
+    #[test]
+    fn guild_commands_are_not_held_to_global_only_fields() {
+        let ours =
+            json!({"name": "a", "description": "A", "contexts": [0, 1], "integration_types": [0]});
+        let echoed =
+            json!({"name": "a", "description": "A", "contexts": null, "integration_types": [0]});
+        assert_eq!(
+            canonical_set(std::slice::from_ref(&ours), Scope::Guild),
+            canonical_set(std::slice::from_ref(&echoed), Scope::Guild)
+        );
+        assert_ne!(
+            canonical_set(&[ours], Scope::Global),
+            canonical_set(&[echoed], Scope::Global)
+        );
     }
 
     #[test]
@@ -199,12 +249,12 @@ mod tests {
         let a = json!({"name": "a", "description": "A"});
         let b = json!({"name": "b", "description": "B"});
         assert_ne!(
-            canonical_set(&[a.clone(), b.clone()]),
-            canonical_set(std::slice::from_ref(&a))
+            canonical_set(&[a.clone(), b.clone()], Scope::Global),
+            canonical_set(std::slice::from_ref(&a), Scope::Global)
         );
         assert_eq!(
-            canonical_set(&[a.clone(), b.clone()]),
-            canonical_set(&[b, a])
+            canonical_set(&[a.clone(), b.clone()], Scope::Global),
+            canonical_set(&[b, a], Scope::Global)
         );
     }
 
@@ -215,6 +265,9 @@ mod tests {
             .map(|c| serde_json::to_value(c).unwrap())
             .collect();
         assert!(ours.len() >= 8);
-        assert_eq!(canonical_set(&ours), canonical_set(&ours));
+        assert_eq!(
+            canonical_set(&ours, Scope::Global),
+            canonical_set(&ours, Scope::Global)
+        );
     }
 }
