@@ -282,13 +282,13 @@ fn unreadable_session(data: &str) -> Result<Session> {
     serde_json::from_str(data).context("a stored conversation is unreadable")
 }
 
-/// Runs a prepared (and cached) statement on a pooled client or in a transaction;
-/// returns how many rows it changed.
 /// Counts a failed statement in the metrics.
 fn failed(_: &tokio_postgres::Error) {
     crate::ops::metrics::database_error("query");
 }
 
+/// Runs a prepared (and cached) statement on a pooled client or in a transaction;
+/// returns how many rows it changed.
 async fn execute<C: GenericClient>(
     client: &C,
     sql: &str,
