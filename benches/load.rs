@@ -110,7 +110,11 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     };
     println!(
         "transport: {}, database: {}",
-        if http_mode { "HTTP endpoint" } else { "gateway" },
+        if http_mode {
+            "HTTP endpoint"
+        } else {
+            "gateway"
+        },
         if postgres { "PostgreSQL" } else { "SQLite" }
     );
 

@@ -215,6 +215,9 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
             for line in text::counterfactual(catalogue, explanation) {
                 out.push_str(&format!("  {line}\n"));
             }
+            if let Some(line) = text::own_language(catalogue, explanation) {
+                out.push_str(&format!("  {line}\n"));
+            }
             if !explanation.bonuses.is_empty() {
                 let bonuses: Vec<String> = explanation
                     .bonuses

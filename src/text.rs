@@ -318,6 +318,60 @@ pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<S
     lines
 }
 
+/// Most parts named on each side by [`own_language`].
+const OWN_LANGUAGE_PARTS: usize = 4;
+
+/// When the team's own language lost, what outweighed it: `Your team writes Rust,
+/// but Next.js leads Actix by 2.3: what favours Next.js (Flexibility +1.2 and your
+/// answer “A server-rendered web app” +2) outweighs what favours Actix (your answer
+/// “Rust” +4).`
+pub fn own_language(catalogue: &Catalogue, explanation: &Explanation) -> Option<String> {
+    let margin = explanation.own_language.as_ref()?;
+    let own = framework_name(catalogue, &margin.over);
+    let winner = framework_name(catalogue, &explanation.winner);
+    let languages = catalogue
+        .framework(margin.over.as_str())
+        .map(|(_, f)| language_name(catalogue, &f.language).to_owned())
+        .unwrap_or_default();
+    let side = |favouring_winner: bool| -> String {
+        let parts: Vec<&MarginPart> = margin
+            .parts
+            .iter()
+            .filter(|p| {
+                (p.points > TIE_EPSILON) == favouring_winner && p.points.abs() > TIE_EPSILON
+            })
+            .collect();
+        let mut named: Vec<String> = parts
+            .iter()
+            .take(OWN_LANGUAGE_PARTS)
+            .map(|p| format!("{} {}", part_name(catalogue, p), signed(p.points.abs())))
+            .collect();
+        if parts.len() > OWN_LANGUAGE_PARTS {
+            named.push(format!("{} more", parts.len() - OWN_LANGUAGE_PARTS));
+        }
+        join_and(&named)
+    };
+    let (ahead, behind) = (side(true), side(false));
+    let start = format!("Your team writes {languages}, but");
+    Some(if margin.points.abs() < TIE_EPSILON {
+        format!(
+            "{start} {own} is level with {winner}, and the tie-break (the higher guide total, \
+             then the guide's order) puts {winner} first."
+        )
+    } else if behind.is_empty() {
+        format!(
+            "{start} {winner} leads {own} by {}: {ahead}.",
+            points(margin.points)
+        )
+    } else {
+        format!(
+            "{start} {winner} leads {own} by {}: what favours {winner} ({ahead}) outweighs what \
+             favours {own} ({behind}).",
+            points(margin.points)
+        )
+    })
+}
+
 /// The trade-off, what the winner gives up: `Community & ecosystem: Fastify is rated
 /// 3, Next.js 5, worth 1.14 points at weight ×1.5. Next.js: <why it is rated higher>`.
 /// Results stored before the comparison read `Community & ecosystem is rated 3/5.

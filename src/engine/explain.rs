@@ -224,6 +224,11 @@ pub struct Explanation {
     /// show which answers' points overturned it.
     #[serde(default)]
     pub ratings_alone_margin: Option<Margin>,
+    /// When the team writes a language the winner is not in: the winner's lead over
+    /// the best eligible framework in the team's languages, taken apart, to say what
+    /// outweighed the team's own language (absent in results stored before it).
+    #[serde(default)]
+    pub own_language: Option<Margin>,
 }
 
 impl Explanation {
@@ -308,6 +313,22 @@ pub(super) fn explain(
         .filter(|&x| x != w)
         .map(|x| margin_over(catalogue, profile, &weights, scores, w, x));
 
+    // The team's own language lost: what outweighed it.
+    let in_team = |f: usize| {
+        profile
+            .team_languages
+            .contains(&catalogue.frameworks[f].language)
+    };
+    let own_language = if in_team(w) {
+        None
+    } else {
+        eligible[1..]
+            .iter()
+            .copied()
+            .find(|&f| in_team(f))
+            .map(|f| margin_over(catalogue, profile, &weights, scores, w, f))
+    };
+
     // Alternatives: the other eligible frameworks, or, when the answers leave only
     // the winner, every other framework of the guide.
     let mut alternatives: Vec<usize> = eligible[1..].to_vec();
@@ -337,6 +358,7 @@ pub(super) fn explain(
         margin,
         ratings_alone_winner: ratings_alone.map(|x| catalogue.frameworks[x].id.clone()),
         ratings_alone_margin,
+        own_language,
     }
 }
 
