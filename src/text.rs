@@ -335,13 +335,17 @@ pub fn own_language(catalogue: &Catalogue, explanation: &Explanation) -> Option<
         .map(|(_, f)| language_name(catalogue, &f.language).to_owned())
         .unwrap_or_default();
     let side = |favouring_winner: bool| -> String {
-        let parts: Vec<&MarginPart> = margin
+        // Largest first on either side (the parts run from the winner's largest).
+        let mut parts: Vec<&MarginPart> = margin
             .parts
             .iter()
             .filter(|p| {
                 (p.points > TIE_EPSILON) == favouring_winner && p.points.abs() > TIE_EPSILON
             })
             .collect();
+        if !favouring_winner {
+            parts.reverse();
+        }
         let mut named: Vec<String> = parts
             .iter()
             .take(OWN_LANGUAGE_PARTS)

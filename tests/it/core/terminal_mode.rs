@@ -73,7 +73,7 @@ fn piped_answers_with_no_arguments_produce_a_reasoned_recommendation() {
     );
     assert!(stdout.contains("Recommendation: Phoenix"), "{stdout}");
     assert!(
-        stdout.contains("What decided it (Phoenix leads Next.js by 6.58):"),
+        stdout.contains("What decided it (Phoenix leads Next.js by 10.58):"),
         "{stdout}"
     );
     // The team's answers, not the ratings, put Phoenix ahead, and the text says so.
