@@ -364,6 +364,86 @@ mod tests {
     }
 
     #[test]
+    fn the_podium_is_the_ranking_rule_of_evaluate() {
+        // Uneven weights, bonuses and an exclusion: the quick podium names the same
+        // winner, runner-up and margin as the full evaluation.
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for (c, w) in [(0, 2.5), (2, 0.0), (4, 3.0), (5, 0.001)] {
+            p.weights[c].weight = w;
+        }
+        let (laravel, _) = catalogue.framework("laravel").unwrap();
+        let (next, _) = catalogue.framework("nextjs").unwrap();
+        p.bonuses[laravel].push(Bonus {
+            points: 1.5,
+            language: None,
+            because: Because {
+                question: "q".into(),
+                option: "o".into(),
+                label: "CRUD".to_owned(),
+            },
+        });
+        p.exclusions[next].push(Exclusion {
+            kind: ExclusionKind::Excluded,
+            because: Because {
+                question: "q".into(),
+                option: "x".into(),
+                label: "No Next.js".to_owned(),
+            },
+        });
+        let result = evaluate(catalogue, &p);
+        let weights: Vec<f64> = p.weights.iter().map(|w| w.weight).collect();
+        let bonuses: Vec<f64> = p
+            .bonuses
+            .iter()
+            .map(|b| b.iter().map(|b| b.points).sum())
+            .collect();
+        let eligible: Vec<bool> = p.exclusions.iter().map(Vec::is_empty).collect();
+        let podium = podium(catalogue, &weights, &bonuses, &eligible);
+        let name = |i: Option<usize>| i.map(|i| catalogue.frameworks[i].id.clone());
+        assert_eq!(name(podium.winner).as_ref(), result.winner());
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("recommends");
+        };
+        let runner_up = x.runner_up.as_ref().unwrap();
+        assert_eq!(name(podium.runner_up), Some(runner_up.framework.clone()));
+        assert_eq!(podium.margin, Some(runner_up.margin));
+        // Nothing eligible: no podium.
+        let none = podium_of_nothing(catalogue);
+        assert_eq!(
+            (none.winner, none.runner_up, none.margin),
+            (None, None, None)
+        );
+    }
+
+    fn podium_of_nothing(catalogue: &Catalogue) -> Podium {
+        let n = catalogue.frameworks.len();
+        podium(catalogue, &[1.0; 7], &vec![0.0; n], &vec![false; n])
+    }
+
+    #[test]
+    fn extreme_weights_within_the_bounds_give_finite_scores() {
+        // A criterion at ×1000 and others at ×0.001 or 0: every number stays finite.
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for (c, w) in p.weights.iter_mut().enumerate() {
+            w.weight = match c {
+                0 => 1000.0,
+                1 => 0.0,
+                _ => 0.001,
+            };
+        }
+        let result = evaluate(catalogue, &p);
+        assert!(result.ranking.iter().all(|s| s.score.is_finite()));
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("recommends");
+        };
+        let margin = x.margin.as_ref().unwrap();
+        assert!(margin.parts.iter().all(|part| part.points.is_finite()));
+        assert!(x.flip.as_ref().is_none_or(|f| f.flip_weight.is_finite()));
+    }
+
+    #[test]
     fn nothing_is_recommended_when_everything_is_excluded() {
         let catalogue = Catalogue::builtin();
         let mut p = profile();

@@ -314,6 +314,70 @@ mod tests {
     }
 
     #[test]
+    fn preferring_the_teams_languages_gives_their_frameworks_points_and_no_others() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[
+                ("languages", &["ruby", "rust"]),
+                ("stick_to_languages", &["prefer"]),
+            ]),
+        );
+        assert_eq!(
+            profile.team_languages,
+            [LanguageId::from("ruby"), LanguageId::from("rust")]
+        );
+        for (f, framework) in catalogue.frameworks.iter().enumerate() {
+            let staying: Vec<&Bonus> = profile.bonuses[f]
+                .iter()
+                .filter(|b| b.because.option.as_str() == "prefer")
+                .collect();
+            let team = ["rails", "actix"].contains(&framework.id.as_str());
+            assert_eq!(staying.len(), usize::from(team), "{}", framework.id);
+            if let Some(bonus) = staying.first() {
+                assert_eq!(bonus.points, 4.0);
+                assert_eq!(bonus.language.as_ref(), Some(&framework.language));
+            }
+            assert!(profile.exclusions[f].is_empty());
+        }
+        // Without a team language, "prefer" gives nothing.
+        let none = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[
+                ("languages", &["other"]),
+                ("stick_to_languages", &["prefer"]),
+            ]),
+        );
+        assert!(none.bonuses.iter().all(Vec::is_empty));
+        assert!(none.team_languages.is_empty());
+    }
+
+    #[test]
+    fn an_exclusion_by_name_and_an_only_languages_list_are_traced_to_their_answer() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[("ruled_out", &["no_php", "no_rust"])]),
+        );
+        let (laravel, _) = catalogue.framework("laravel").unwrap();
+        let (actix, _) = catalogue.framework("actix").unwrap();
+        assert_eq!(profile.exclusions[laravel][0].kind, ExclusionKind::Excluded);
+        assert_eq!(
+            profile.exclusions[laravel][0].because.option.as_str(),
+            "no_php"
+        );
+        assert_eq!(
+            profile.exclusions[actix][0].because.option.as_str(),
+            "no_rust"
+        );
+        let eligible = profile.exclusions.iter().filter(|e| e.is_empty()).count();
+        assert_eq!(eligible, 5);
+    }
+
+    #[test]
     fn answers_to_questions_that_are_not_shown_have_no_effect() {
         // "frontend" is shown only for full-stack apps: picking React for an API
         // gives Next.js nothing.

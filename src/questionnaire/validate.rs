@@ -990,11 +990,18 @@ fn check_bounds(c: &mut Checker<'_>, raw: &[Spanned<RawQuestion>], questions: &[
                     magnitude(total),
                     list(&listed)
                 ),
-                &format!(
-                    "lower `weights.{name}` here or in the other answers listed, so that no \
-                     combination of answers takes a weight past ×1000 or under ×0.001 \
-                     (0 ignores a criterion and is fine)"
-                ),
+                &if over {
+                    format!(
+                        "lower `weights.{name}` here or in the other answers listed, so that no \
+                         combination of answers multiplies it past ×1000"
+                    )
+                } else {
+                    format!(
+                        "raise `weights.{name}` here or in the other answers listed, so that no \
+                         combination of answers shrinks it under ×0.001 (a 0, which ignores the \
+                         criterion, is fine)"
+                    )
+                },
             );
         }
     }
