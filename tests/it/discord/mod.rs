@@ -3,6 +3,7 @@
 //! description and the documented limits).
 
 mod admin;
+mod conflicts_and_coverage;
 mod crash;
 mod dm;
 mod history;
