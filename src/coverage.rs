@@ -43,6 +43,11 @@ impl Options {
     };
 }
 
+/// Up to this many language options each get the whole sample; more share it.
+const SHARED_LANGUAGE_RUNS: usize = 8;
+/// The least sample a language option gets.
+const MIN_LANGUAGE_SAMPLES: usize = 100;
+
 /// Why a set's coverage can't be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoverageError {
@@ -518,6 +523,21 @@ fn team_languages(
     options: &Options,
 ) -> Vec<TeamLanguage> {
     let staying = staying_answer(set);
+    // Past a few language options (a set giving every option a language), each gets
+    // a share of the sample, so a large set stays quick.
+    let count = set
+        .questions
+        .iter()
+        .flat_map(|q| &q.options)
+        .filter(|o| o.effects.languages.iter().any(|(_, p)| *p > 0.0))
+        .count();
+    let options = &Options {
+        samples: (options.samples * SHARED_LANGUAGE_RUNS / count.max(SHARED_LANGUAGE_RUNS))
+            .max(options.samples.min(MIN_LANGUAGE_SAMPLES)),
+        enumerate_limit: options.enumerate_limit * SHARED_LANGUAGE_RUNS as u64
+            / count.max(SHARED_LANGUAGE_RUNS) as u64,
+        ..*options
+    };
     let mut out = Vec::new();
     for (q, question) in set.questions.iter().enumerate() {
         for (o, option) in question.options.iter().enumerate() {
@@ -544,7 +564,7 @@ fn team_languages(
                 narrowed = narrowed.with_fixed(sq, vec![so]);
             }
             let (mut own_wins, mut consistent) = (0, 0);
-            let seed = options.seed ^ ((q as u64) << 32 | o as u64).wrapping_add(1);
+            let seed = options.seed ^ (((q as u64) << 32) | o as u64).wrapping_add(1);
             let looked = look(&narrowed, options, seed, &mut |picks| {
                 let (podium, eligible) = scorer.score(picks, None);
                 if !own.iter().any(|&f| eligible[f]) {
@@ -619,6 +639,19 @@ pub fn count(value: f64) -> String {
     if !(0.0..1e15).contains(&value) {
         return format!("about {value:.2e}");
     }
+    exact(value)
+}
+
+/// `the 141,087,744`, or `about 1.2e30`.
+fn the_count(value: f64) -> String {
+    if (0.0..1e15).contains(&value) {
+        format!("the {}", exact(value))
+    } else {
+        count(value)
+    }
+}
+
+fn exact(value: f64) -> String {
     let digits = format!("{value:.0}");
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -653,9 +686,9 @@ impl Looked {
     pub fn phrase(&self) -> String {
         if self.sampled {
             format!(
-                "a random sample of {} of the {} answer combinations",
+                "a random sample of {} of {} answer combinations",
                 count(self.examined as f64),
-                count(self.combinations)
+                the_count(self.combinations)
             )
         } else if self.examined == 1 {
             "the only answer combination".to_owned()

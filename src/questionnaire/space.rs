@@ -10,8 +10,36 @@
 //! 10^30 combinations are counted in microseconds.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{Choice, Question};
+
+/// A quick hasher for the walk's small integer keys (multiply-rotate, as in rustc's
+/// FxHash); SipHash made sampling large sets several times slower.
+#[derive(Default)]
+struct Mix(u64);
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Mix>>;
 
 /// Most questions the walk handles (one bit each); validated sets have at most 25.
 pub const MAX_SPACE_QUESTIONS: usize = 64;
@@ -166,6 +194,56 @@ impl AnswerSpace {
         Some((best, totals.walk(&mut choose)))
     }
 
+    /// A quick bound on [`AnswerSpace::extreme`]: as if every question could be shown
+    /// at once (a follow-up may also add nothing, being hidden), so at least the best
+    /// (`Fold::Max`) or at most the worst (`Fold::Min`) total. `Fold::Count` counts.
+    pub fn loose_extreme(&self, fold: Fold, value: &dyn Fn(usize, usize) -> f64) -> f64 {
+        if fold == Fold::Count {
+            return self.count();
+        }
+        let better = |a: f64, b: f64| if fold == Fold::Max { a > b } else { a < b };
+        let mut total = 0.0;
+        for i in 0..self.len() {
+            let answer = match &self.fixed[i] {
+                Some(fixed) => fixed.iter().map(|&o| value(i, o)).sum(),
+                None => {
+                    let mut values: Vec<f64> =
+                        (0..self.triggers[i].len()).map(|o| value(i, o)).collect();
+                    values.sort_by(|a, b| {
+                        if fold == Fold::Max {
+                            b.total_cmp(a)
+                        } else {
+                            a.total_cmp(b)
+                        }
+                    });
+                    let (lo, hi, _) = self.picks[i];
+                    let mut sum = 0.0;
+                    let mut taken = 0;
+                    for v in values {
+                        if taken < lo.max(1) || (taken < hi && better(v, 0.0)) {
+                            sum += v;
+                            taken += 1;
+                        }
+                    }
+                    if taken < lo.max(1) {
+                        fold.zero()
+                    } else {
+                        sum
+                    }
+                }
+            };
+            let (_, _, optional) = self.picks[i];
+            let may_add_nothing =
+                self.condition[i].is_some() || (optional && self.fixed[i].is_none());
+            total += if may_add_nothing {
+                fold.add(answer, 0.0)
+            } else {
+                answer
+            };
+        }
+        total
+    }
+
     /// Every combination in turn (depth first, options in order), until `visit`
     /// returns `false`.
     pub fn for_each(&self, visit: &mut dyn FnMut(&Picks) -> bool) {
@@ -260,9 +338,9 @@ struct Totals<'s> {
     fold: Fold,
     value: &'s dyn Fn(usize, usize) -> f64,
     /// (question, condition bits from it on) → the total from that question on.
-    memo: HashMap<(usize, u64), f64>,
-    /// (question, bits) → its answers' table: (option, picks so far, triggered) → total.
-    tables: HashMap<(usize, u64), HashMap<(usize, usize, u64), f64>>,
+    memo: Map<(usize, u64), f64>,
+    /// (question, bits, option, picks so far, triggered) → the total of its answers.
+    tables: Map<(usize, u64, usize, usize, u64), f64>,
 }
 
 impl<'s> Totals<'s> {
@@ -271,8 +349,8 @@ impl<'s> Totals<'s> {
             space,
             fold,
             value,
-            memo: HashMap::new(),
-            tables: HashMap::new(),
+            memo: Map::default(),
+            tables: Map::default(),
         }
     }
 
@@ -315,12 +393,9 @@ impl<'s> Totals<'s> {
     /// The total over the answers to question `i` that decide options `p..` having
     /// picked `size` options with triggers `union` so far.
     fn answers(&mut self, i: usize, bits: u64, p: usize, size: usize, union: u64) -> f64 {
-        let table_key = Self::key(i, bits);
-        if let Some(&known) = self
-            .tables
-            .get(&table_key)
-            .and_then(|t| t.get(&(p, size, union)))
-        {
+        let (_, masked) = Self::key(i, bits);
+        let table_key = (i, masked, p, size, union);
+        if let Some(&known) = self.tables.get(&table_key) {
             return known;
         }
         let fold = self.fold;
@@ -345,10 +420,7 @@ impl<'s> Totals<'s> {
             };
             fold.add(without, with)
         };
-        self.tables
-            .entry(table_key)
-            .or_default()
-            .insert((p, size, union), result);
+        self.tables.insert(table_key, result);
         result
     }
 

@@ -955,6 +955,13 @@ fn check_bounds(c: &mut Checker<'_>, raw: &[Spanned<RawQuestion>], questions: &[
             ),
             (Fold::Min, &down, *WEIGHT_BOUNDS.start()),
         ] {
+            // The quick bound first: the exact walk only when it may be out.
+            let loose = space.loose_extreme(fold, value);
+            if (fold == Fold::Max && loose <= limit.ln() + 1e-9)
+                || (fold == Fold::Min && loose >= limit.ln() - 1e-9)
+            {
+                continue;
+            }
             let Some((total, picks)) = space.extreme(fold, value) else {
                 continue;
             };
@@ -1032,6 +1039,12 @@ fn check_bounds(c: &mut Checker<'_>, raw: &[Spanned<RawQuestion>], questions: &[
             named + language + team
         };
         for fold in [Fold::Max, Fold::Min] {
+            let loose = space.loose_extreme(fold, &bonus);
+            if (fold == Fold::Max && loose <= MAX_TOTAL_BONUS + 1e-9)
+                || (fold == Fold::Min && loose >= -MAX_TOTAL_BONUS - 1e-9)
+            {
+                continue;
+            }
             let Some((total, picks)) = space.extreme(fold, &bonus) else {
                 continue;
             };
