@@ -429,13 +429,13 @@ impl<'s> Totals<'s> {
     fn walk(&mut self, choose: &mut Chooser<'_>) -> Picks {
         let mut picks: Picks = vec![None; self.space.len()];
         let mut bits = 0;
-        for i in 0..self.space.len() {
+        for (i, pick) in picks.iter_mut().enumerate() {
             if !self.space.shown(i, bits) {
                 continue;
             }
             if let Some(fixed) = &self.space.fixed[i] {
                 bits |= self.space.union(i, fixed);
-                picks[i] = Some(fixed.clone());
+                *pick = Some(fixed.clone());
                 continue;
             }
             let (_, _, optional) = self.space.picks[i];
@@ -467,7 +467,7 @@ impl<'s> Totals<'s> {
                 }
             }
             bits |= union;
-            picks[i] = Some(chosen);
+            *pick = Some(chosen);
         }
         picks
     }
