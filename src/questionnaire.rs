@@ -2,6 +2,7 @@
 //! in `questions/README.md`), its validated model, and the loader that reports every
 //! problem with its line, the id involved and the fix.
 
+mod bounds;
 mod error;
 mod raw;
 pub mod space;

@@ -78,6 +78,10 @@ const EXPECTED: &[(&str, &[(&str, &str)])] = &[
                 "19:20: question `q1`, option `b`: `only_languages` must be a list",
                 "[\"javascript\"]",
             ),
+            (
+                "20:20: question `q1`, option `b`: `team_languages = 11` is not a bonus",
+                "from -10 to 10",
+            ),
         ],
     ),
     (
