@@ -7,6 +7,7 @@
 
 pub mod app;
 mod commands;
+mod conflict;
 pub mod custom_id;
 mod dm;
 mod flow;

@@ -156,6 +156,16 @@ struct Score {
 
 /// Every framework's score under the given weights (indexed like the catalogue).
 fn scores(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Vec<Score> {
+    let bonuses: Vec<f64> = profile
+        .bonuses
+        .iter()
+        .map(|b| b.iter().map(|b| b.points).sum())
+        .collect();
+    raw_scores(catalogue, weights, &bonuses)
+}
+
+/// Every framework's score from plain weights and bonus totals (catalogue order).
+fn raw_scores(catalogue: &Catalogue, weights: &[f64], bonuses: &[f64]) -> Vec<Score> {
     let sum: f64 = weights.iter().sum();
     let equal = sum <= 0.0;
     let denominator = if equal { weights.len() as f64 } else { sum };
@@ -172,7 +182,7 @@ fn scores(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Vec<Scor
                 .map(|(r, w)| r.rating.points() * if equal { 1.0 } else { *w })
                 .sum();
             let from_ratings = criteria * weighted / denominator;
-            let bonus: f64 = profile.bonuses[f].iter().map(|b| b.points).sum();
+            let bonus = bonuses.get(f).copied().unwrap_or_default();
             Score {
                 from_ratings,
                 total: from_ratings + bonus,
@@ -184,9 +194,15 @@ fn scores(catalogue: &Catalogue, weights: &[f64], profile: &Profile) -> Vec<Scor
 /// Catalogue indices, eligible first, each group by score with the documented
 /// tie-break: guide total, then guide order.
 fn rank(catalogue: &Catalogue, scores: &[Score], profile: &Profile) -> Vec<usize> {
+    let eligible: Vec<bool> = profile.exclusions.iter().map(Vec::is_empty).collect();
+    raw_rank(catalogue, scores, &eligible)
+}
+
+/// [`rank`] from a plain eligibility list (catalogue order).
+fn raw_rank(catalogue: &Catalogue, scores: &[Score], eligible: &[bool]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..catalogue.frameworks.len()).collect();
     order.sort_by(|&a, &b| {
-        let eligible = |f: usize| profile.exclusions[f].is_empty();
+        let eligible = |f: usize| eligible.get(f).copied().unwrap_or(false);
         eligible(b)
             .cmp(&eligible(a))
             .then_with(|| {
@@ -204,6 +220,48 @@ fn rank(catalogue: &Catalogue, scores: &[Score], profile: &Profile) -> Vec<usize
             .then_with(|| a.cmp(&b))
     });
     order
+}
+
+/// Who comes first and second, from plain numbers: what [`evaluate`] decides, without
+/// building the explanation. Fast enough to run over every answer combination of a
+/// set (see [`crate::coverage`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Podium {
+    /// The winner's catalogue index; `None` when nothing is eligible.
+    pub winner: Option<usize>,
+    /// The next eligible framework's catalogue index.
+    pub runner_up: Option<usize>,
+    /// The winner's lead over the runner-up, in guide points.
+    pub margin: Option<f64>,
+}
+
+/// The [`Podium`] for criterion weights (as the answers multiplied them: all 0 counts
+/// as equal weights), bonus totals and eligibility, each in catalogue order. Exactly
+/// the ranking rule of [`evaluate`].
+pub fn podium(
+    catalogue: &Catalogue,
+    weights: &[f64],
+    bonuses: &[f64],
+    eligible: &[bool],
+) -> Podium {
+    let weights = if weights.iter().sum::<f64>() > 0.0 {
+        weights.to_vec()
+    } else {
+        vec![1.0; weights.len()]
+    };
+    let scores = raw_scores(catalogue, &weights, bonuses);
+    let order = raw_rank(catalogue, &scores, eligible);
+    let is_eligible = |f: &usize| eligible.get(*f).copied().unwrap_or(false);
+    let mut eligible_order = order.iter().copied().filter(is_eligible);
+    let winner = eligible_order.next();
+    let runner_up = eligible_order.next();
+    Podium {
+        winner,
+        runner_up,
+        margin: winner
+            .zip(runner_up)
+            .map(|(w, r)| scores[w].total - scores[r].total),
+    }
 }
 
 /// The winner's catalogue index under other weights, or `None` if nothing is eligible.
@@ -303,6 +361,86 @@ mod tests {
         };
         // Nor is it the framework the ratings alone would pick.
         assert_ne!(x.ratings_alone_winner.as_ref().unwrap().as_str(), "nextjs");
+    }
+
+    #[test]
+    fn the_podium_is_the_ranking_rule_of_evaluate() {
+        // Uneven weights, bonuses and an exclusion: the quick podium names the same
+        // winner, runner-up and margin as the full evaluation.
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for (c, w) in [(0, 2.5), (2, 0.0), (4, 3.0), (5, 0.001)] {
+            p.weights[c].weight = w;
+        }
+        let (laravel, _) = catalogue.framework("laravel").unwrap();
+        let (next, _) = catalogue.framework("nextjs").unwrap();
+        p.bonuses[laravel].push(Bonus {
+            points: 1.5,
+            language: None,
+            because: Because {
+                question: "q".into(),
+                option: "o".into(),
+                label: "CRUD".to_owned(),
+            },
+        });
+        p.exclusions[next].push(Exclusion {
+            kind: ExclusionKind::Excluded,
+            because: Because {
+                question: "q".into(),
+                option: "x".into(),
+                label: "No Next.js".to_owned(),
+            },
+        });
+        let result = evaluate(catalogue, &p);
+        let weights: Vec<f64> = p.weights.iter().map(|w| w.weight).collect();
+        let bonuses: Vec<f64> = p
+            .bonuses
+            .iter()
+            .map(|b| b.iter().map(|b| b.points).sum())
+            .collect();
+        let eligible: Vec<bool> = p.exclusions.iter().map(Vec::is_empty).collect();
+        let podium = podium(catalogue, &weights, &bonuses, &eligible);
+        let name = |i: Option<usize>| i.map(|i| catalogue.frameworks[i].id.clone());
+        assert_eq!(name(podium.winner).as_ref(), result.winner());
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("recommends");
+        };
+        let runner_up = x.runner_up.as_ref().unwrap();
+        assert_eq!(name(podium.runner_up), Some(runner_up.framework.clone()));
+        assert_eq!(podium.margin, Some(runner_up.margin));
+        // Nothing eligible: no podium.
+        let none = podium_of_nothing(catalogue);
+        assert_eq!(
+            (none.winner, none.runner_up, none.margin),
+            (None, None, None)
+        );
+    }
+
+    fn podium_of_nothing(catalogue: &Catalogue) -> Podium {
+        let n = catalogue.frameworks.len();
+        podium(catalogue, &[1.0; 7], &vec![0.0; n], &vec![false; n])
+    }
+
+    #[test]
+    fn extreme_weights_within_the_bounds_give_finite_scores() {
+        // A criterion at ×1000 and others at ×0.001 or 0: every number stays finite.
+        let catalogue = Catalogue::builtin();
+        let mut p = profile();
+        for (c, w) in p.weights.iter_mut().enumerate() {
+            w.weight = match c {
+                0 => 1000.0,
+                1 => 0.0,
+                _ => 0.001,
+            };
+        }
+        let result = evaluate(catalogue, &p);
+        assert!(result.ranking.iter().all(|s| s.score.is_finite()));
+        let Verdict::Recommend(x) = &result.verdict else {
+            panic!("recommends");
+        };
+        let margin = x.margin.as_ref().unwrap();
+        assert!(margin.parts.iter().all(|part| part.points.is_finite()));
+        assert!(x.flip.as_ref().is_none_or(|f| f.flip_weight.is_finite()));
     }
 
     #[test]

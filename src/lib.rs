@@ -5,12 +5,14 @@
 //! - [`guide`]: the catalogue of frameworks, criteria and ratings;
 //! - [`questionnaire`]: the question-set format, its validation and answers;
 //! - [`engine`]: answers → weights → scores → ranking → explanation;
+//! - [`coverage`]: how a question set covers the guide over all its answers;
 //! - [`conversation`]: the state machine every adapter drives.
 //!
 //! Adapters sit around it: [`terminal`] (the default mode) and the Discord bot.
 
 pub mod config;
 pub mod conversation;
+pub mod coverage;
 pub mod discord;
 pub mod engine;
 pub mod guide;

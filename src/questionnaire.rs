@@ -2,8 +2,10 @@
 //! in `questions/README.md`), its validated model, and the loader that reports every
 //! problem with its line, the id involved and the fix.
 
+mod bounds;
 mod error;
 mod raw;
+pub mod space;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,12 @@ pub const MAX_QUESTIONS: usize = 25;
 pub const WEIGHT_RANGE: std::ops::RangeInclusive<f64> = 0.0..=5.0;
 /// Affinity bonuses, in guide points (a framework's total is out of 35).
 pub const AFFINITY_RANGE: std::ops::RangeInclusive<f64> = -10.0..=10.0;
+/// Whatever the answers, a criterion's final weight is 0 (ignored) or within these
+/// bounds, so that no criterion can drown the others out and scores stay finite.
+pub const WEIGHT_BOUNDS: std::ops::RangeInclusive<f64> = 0.001..=1000.0;
+/// Whatever the answers, the bonus points of one framework add up to at most this
+/// much, up or down: the guide's whole 35-point scale.
+pub const MAX_TOTAL_BONUS: f64 = 35.0;
 
 /// A validated question set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +149,10 @@ pub struct Effects {
     pub only_languages: Vec<LanguageId>,
     /// Only frameworks in a language the team knows stay eligible.
     pub only_team_languages: bool,
+    /// Guide points added to every framework in a language the team knows (one some
+    /// answer gave a positive `languages` bonus), e.g. for "we'd prefer to stay in it".
+    #[serde(default)]
+    pub team_languages: f64,
 }
 
 /// Where a question set came from, for messages.

@@ -16,7 +16,7 @@ use tracing::{debug, warn};
 
 pub use sets::{Library, Resolved};
 
-use crate::conversation::{parse_reply, Conversation, Input, Stage, View};
+use crate::conversation::{Conversation, Input, Stage, View};
 use crate::engine::Recommendation;
 use crate::guide::Catalogue;
 use crate::questionnaire::QuestionSet;
@@ -274,7 +274,7 @@ impl Sessions {
     /// anything.
     pub async fn step(&self, current: Current, input: Input) -> Result<Result<Stepped, Refusal>> {
         let Current { mut session, set } = current;
-        let next = match session.conversation.apply(&set, input) {
+        let next = match session.conversation.apply(&set, &self.catalogue, input) {
             Ok(next) => next,
             Err(refused) => return Ok(Err(Refusal::Refused(refused.to_string()))),
         };
@@ -427,15 +427,14 @@ impl Sessions {
             return Ok(Typed::Ended(Stale::SetChanged));
         };
         let current = Current { session, set };
-        let question = current.session.conversation.current(&current.set)?;
-        let input = match parse_reply(question, text) {
+        // An answer to the question, or a way out of a contradiction.
+        let parsed = current
+            .session
+            .conversation
+            .parse_typed(&current.set, &self.catalogue, text);
+        let input = match parsed {
             Ok(input) => input,
-            Err(problem) => {
-                return Ok(Typed::NotUnderstood {
-                    problem: problem.to_string(),
-                    current,
-                })
-            }
+            Err(problem) => return Ok(Typed::NotUnderstood { problem, current }),
         };
         let id = current.session.id.clone();
         match self.step(current.clone(), input).await? {

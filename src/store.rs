@@ -19,7 +19,7 @@ pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 use crate::config::Database;
 
-use crate::conversation::{Conversation, Stage};
+use crate::conversation::Conversation;
 use crate::engine::Recommendation;
 use crate::ids::SetId;
 use crate::questionnaire::Answers;
@@ -56,9 +56,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// Whether the conversation is waiting for an answer.
+    /// Whether the conversation is waiting for an answer (to a question, or to answers
+    /// that contradict each other).
     pub fn is_asking(&self) -> bool {
-        matches!(self.conversation.stage, Stage::Asking(_))
+        self.conversation.is_waiting()
     }
 }
 

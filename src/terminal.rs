@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use crate::conversation::{parse_reply, Conversation, ReplyError, StepError, View};
+use crate::conversation::{Conflict, Conversation, View};
 use crate::engine::{Recommendation, Verdict};
 use crate::guide::Catalogue;
 use crate::questionnaire::{Choice, Question, QuestionSet};
@@ -34,7 +34,7 @@ pub fn run(
         let view = conversation
             .view(set, catalogue)
             .map_err(io::Error::other)?;
-        let question = match view {
+        let waiting = match view {
             View::Finished(recommendation) => {
                 write!(output, "\n{}", render(catalogue, &recommendation))?;
                 return Ok(Ending::Finished(recommendation));
@@ -55,10 +55,14 @@ pub fn run(
                     progress.number, progress.total, question.prompt
                 )?;
                 write_options(&mut output, question, previous.unwrap_or_default())?;
-                question
+                Waiting::Question(question)
+            }
+            View::Contradiction(conflict) => {
+                write_conflict(&mut output, catalogue, &conflict)?;
+                Waiting::Conflict(conflict.resolutions().len())
             }
         };
-        // Re-ask the same question until the reply is understood and accepted.
+        // Ask again until the reply is understood and accepted.
         loop {
             write!(output, "> ")?;
             output.flush()?;
@@ -70,39 +74,70 @@ pub fn run(
                 )?;
                 return Ok(Ending::InputClosed);
             }
-            let step = parse_reply(question, &line)
-                .map_err(Refusal::Reply)
-                .and_then(|input| conversation.apply(set, input).map_err(Refusal::Step));
+            let step = conversation
+                .parse_typed(set, catalogue, &line)
+                .and_then(|input| {
+                    conversation
+                        .apply(set, catalogue, input)
+                        .map_err(|e| e.to_string())
+                });
             match step {
                 Ok(next) => {
                     conversation = next;
                     writeln!(output)?;
                     break;
                 }
-                Err(refusal) => writeln!(output, "{}", hint(question, &refusal))?,
+                Err(problem) => writeln!(output, "{}", hint(&waiting, &problem))?,
             }
         }
     }
 }
 
-enum Refusal {
-    Reply(ReplyError),
-    Step(StepError),
+/// What the terminal waits for.
+enum Waiting<'s> {
+    /// An answer to a question.
+    Question(&'s Question),
+    /// One of this many ways out of a contradiction.
+    Conflict(usize),
 }
 
 /// A one-line hint saying what went wrong and what is accepted.
-fn hint(question: &Question, refusal: &Refusal) -> String {
-    let problem = match refusal {
-        Refusal::Reply(e) => e.to_string(),
-        Refusal::Step(e) => e.to_string(),
-    };
-    let count = question.options.len();
-    let how = match question.choice {
-        Choice::Single => format!("type a number from 1 to {count}"),
-        Choice::Multi { .. } => format!("type numbers from 1 to {count}, separated by commas"),
-    };
-    let skip = if question.required { "" } else { ", s = skip" };
-    format!("Sorry, {problem}: {how} (b = back{skip}, q = quit).")
+fn hint(waiting: &Waiting<'_>, problem: &str) -> String {
+    match waiting {
+        Waiting::Question(question) => {
+            let count = question.options.len();
+            let how = match question.choice {
+                Choice::Single => format!("type a number from 1 to {count}"),
+                Choice::Multi { .. } => {
+                    format!("type numbers from 1 to {count}, separated by commas")
+                }
+            };
+            let skip = if question.required { "" } else { ", s = skip" };
+            format!("Sorry, {problem}: {how} (b = back{skip}, q = quit).")
+        }
+        Waiting::Conflict(count) => {
+            format!("Sorry, {problem}: type a number from 1 to {count} (b = back, q = quit).")
+        }
+    }
+}
+
+/// A contradiction: what each answer rules out, and the numbered ways out.
+fn write_conflict(
+    output: &mut impl Write,
+    catalogue: &Catalogue,
+    conflict: &Conflict,
+) -> io::Result<()> {
+    let lines = text::conflict_lines(catalogue, conflict);
+    if let Some((first, rest)) = lines.split_first() {
+        writeln!(output, "{first}")?;
+        for line in rest {
+            writeln!(output, "  {line}")?;
+        }
+    }
+    for (i, way) in conflict.resolutions().iter().enumerate() {
+        writeln!(output, "  {}. {}", i + 1, text::resolution(conflict, way))?;
+    }
+    writeln!(output, "  Type a number, or b = back, q = quit.")
 }
 
 fn write_options(
@@ -213,6 +248,9 @@ pub fn render(catalogue: &Catalogue, recommendation: &Recommendation) -> String 
                 }
             }
             for line in text::counterfactual(catalogue, explanation) {
+                out.push_str(&format!("  {line}\n"));
+            }
+            if let Some(line) = text::own_language(catalogue, explanation) {
                 out.push_str(&format!("  {line}\n"));
             }
             if !explanation.bonuses.is_empty() {

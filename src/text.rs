@@ -2,6 +2,7 @@
 //! terminal and Discord say the same thing. Adapters add their own layout (embeds,
 //! bold, numbering) around them. Every sentence here is ours.
 
+use crate::conversation::{Conflict, Involved, Resolution};
 use crate::engine::{
     Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, Margin, MarginPart,
     PartSource, Recommendation, RunnerUp, TradeOff, Verdict, WeightChange, TIE_EPSILON,
@@ -318,6 +319,64 @@ pub fn counterfactual(catalogue: &Catalogue, explanation: &Explanation) -> Vec<S
     lines
 }
 
+/// Most parts named on each side by [`own_language`].
+const OWN_LANGUAGE_PARTS: usize = 4;
+
+/// When the team's own language lost, what outweighed it: `Your team writes Rust,
+/// but Next.js leads Actix by 2.3: what favours Next.js (Flexibility +1.2 and your
+/// answer “A server-rendered web app” +2) outweighs what favours Actix (your answer
+/// “Rust” +4).`
+pub fn own_language(catalogue: &Catalogue, explanation: &Explanation) -> Option<String> {
+    let margin = explanation.own_language.as_ref()?;
+    let own = framework_name(catalogue, &margin.over);
+    let winner = framework_name(catalogue, &explanation.winner);
+    let languages = catalogue
+        .framework(margin.over.as_str())
+        .map(|(_, f)| language_name(catalogue, &f.language).to_owned())
+        .unwrap_or_default();
+    let side = |favouring_winner: bool| -> String {
+        // Largest first on either side (the parts run from the winner's largest).
+        let mut parts: Vec<&MarginPart> = margin
+            .parts
+            .iter()
+            .filter(|p| {
+                (p.points > TIE_EPSILON) == favouring_winner && p.points.abs() > TIE_EPSILON
+            })
+            .collect();
+        if !favouring_winner {
+            parts.reverse();
+        }
+        let mut named: Vec<String> = parts
+            .iter()
+            .take(OWN_LANGUAGE_PARTS)
+            .map(|p| format!("{} {}", part_name(catalogue, p), signed(p.points.abs())))
+            .collect();
+        if parts.len() > OWN_LANGUAGE_PARTS {
+            named.push(format!("{} more", parts.len() - OWN_LANGUAGE_PARTS));
+        }
+        join_and(&named)
+    };
+    let (ahead, behind) = (side(true), side(false));
+    let start = format!("Your team writes {languages}, but");
+    Some(if margin.points.abs() < TIE_EPSILON {
+        format!(
+            "{start} {own} is level with {winner}, and the tie-break (the higher guide total, \
+             then the guide's order) puts {winner} first."
+        )
+    } else if behind.is_empty() {
+        format!(
+            "{start} {winner} leads {own} by {}: {ahead}.",
+            points(margin.points)
+        )
+    } else {
+        format!(
+            "{start} {winner} leads {own} by {}: what favours {winner} ({ahead}) outweighs what \
+             favours {own} ({behind}).",
+            points(margin.points)
+        )
+    })
+}
+
 /// The trade-off, what the winner gives up: `Community & ecosystem: Fastify is rated
 /// 3, Next.js 5, worth 1.14 points at weight ×1.5. Next.js: <why it is rated higher>`.
 /// Results stored before the comparison read `Community & ecosystem is rated 3/5.
@@ -485,6 +544,118 @@ pub fn affinity_note(catalogue: &Catalogue, explanation: &Explanation) -> Option
         join_and(&others),
         if others.len() == 1 { "s" } else { "" }
     ))
+}
+
+/// What one answer involved in a contradiction does: `Your earlier answer “Yes, only
+/// languages we know” rules out Ruby on Rails and Actix, not in your team's languages
+/// (JavaScript / TypeScript).`
+fn involved_line(
+    catalogue: &Catalogue,
+    conflict: &Conflict,
+    answer: &Involved,
+    this: bool,
+) -> String {
+    let labels: Vec<String> = answer.labels.iter().map(|l| format!("“{l}”")).collect();
+    let labels = if labels.is_empty() {
+        "nothing".to_owned()
+    } else {
+        join_and(&labels)
+    };
+    let who = if this {
+        format!("Your answer {labels}")
+    } else if answer.earlier {
+        format!("Your earlier answer {labels}")
+    } else {
+        format!("Your answer {labels} to “{}”", answer.prompt)
+    };
+    let names = |list: &[FrameworkId]| -> String {
+        join_and(
+            &list
+                .iter()
+                .map(|f| framework_name(catalogue, f).to_owned())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut what: Vec<String> = answer
+        .rules_out
+        .iter()
+        .map(|(kind, list)| match kind {
+            ExclusionKind::Excluded => format!("rules out {}", names(list)),
+            ExclusionKind::OnlyLanguages { allowed } => format!(
+                "rules out {}, not in {}",
+                names(list),
+                join_or(&language_names(catalogue, allowed))
+            ),
+            ExclusionKind::OnlyTeamLanguages { team } if team.is_empty() => {
+                "rules out every framework, as none of your team's languages is one of the guide's"
+                    .to_owned()
+            }
+            ExclusionKind::OnlyTeamLanguages { team } => format!(
+                "rules out {}, not in your team's languages ({})",
+                names(list),
+                join_and(&language_names(catalogue, team))
+            ),
+        })
+        .collect();
+    if answer.names_team {
+        what.push(match &conflict.team {
+            Some(team) if !team.is_empty() => format!(
+                "makes {} your team's {}",
+                join_and(&language_names(catalogue, team)),
+                if team.len() == 1 {
+                    "language"
+                } else {
+                    "languages"
+                }
+            ),
+            _ => "names none of the guide's languages as your team's".to_owned(),
+        });
+    }
+    if what.is_empty() {
+        what.push("changes what the other answers leave".to_owned());
+    }
+    format!("{who} {}.", join_and(&what))
+}
+
+/// A contradiction in lines: what each answer involved rules out, then the way out.
+pub fn conflict_lines(catalogue: &Catalogue, conflict: &Conflict) -> Vec<String> {
+    let mut lines = vec!["These answers leave no framework in the guide:".to_owned()];
+    lines.push(involved_line(catalogue, conflict, &conflict.this, true));
+    for other in &conflict.others {
+        lines.push(involved_line(catalogue, conflict, other, false));
+    }
+    lines.push("Change one of these answers, or keep them and get no recommendation.".to_owned());
+    lines
+}
+
+/// A way out of a contradiction, in full: `Change your answer to “Must the framework
+/// be in a language the team already knows?”`.
+pub fn resolution(conflict: &Conflict, resolution: &Resolution) -> String {
+    match resolution {
+        Resolution::ChangeThis(_) => format!("Change this answer (“{}”)", conflict.this.prompt),
+        Resolution::ChangeOther(q) => format!(
+            "Change your answer to “{}”",
+            conflict
+                .involved(q)
+                .map_or(q.as_str(), |i| i.prompt.as_str())
+        ),
+        Resolution::Keep => "Keep these answers (no framework will be recommended)".to_owned(),
+    }
+}
+
+/// A way out of a contradiction, short enough for a button (before clipping):
+/// `Change this answer`, `Change: Must the framework be…`, `Keep these answers`.
+pub fn resolution_short(conflict: &Conflict, resolution: &Resolution) -> String {
+    match resolution {
+        Resolution::ChangeThis(_) => "Change this answer".to_owned(),
+        Resolution::ChangeOther(q) => format!(
+            "Change: {}",
+            conflict
+                .involved(q)
+                .map_or(q.as_str(), |i| i.prompt.as_str())
+        ),
+        Resolution::Keep => "Keep these answers".to_owned(),
+    }
 }
 
 /// "a, b and c".

@@ -1,7 +1,7 @@
 //! Typed replies (terminal lines, DM messages) → conversation input: an option's
 //! number, its label or id, a close match, or a command word.
 
-use super::Input;
+use super::{Conflict, Input};
 use crate::guide::normalise;
 use crate::ids::OptionId;
 use crate::questionnaire::{Choice, Question};
@@ -79,6 +79,36 @@ pub fn parse_reply(question: &Question, text: &str) -> Result<Input, ReplyError>
         }
     }
     Ok(Input::Answer(picked))
+}
+
+/// Reads a typed reply to a contradiction: the number of a way out (as listed by
+/// [`Conflict::resolutions`]), `keep`, `this` (change this answer), or a command word.
+pub fn parse_resolution(conflict: &Conflict, text: &str) -> Result<Input, ReplyError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ReplyError::Empty);
+    }
+    let choices = conflict.resolutions();
+    if let Ok(number) = text.trim_end_matches(['.', ')']).parse::<usize>() {
+        return number
+            .checked_sub(1)
+            .and_then(|i| choices.get(i))
+            .map(super::Resolution::input)
+            .ok_or(ReplyError::NoSuchNumber {
+                number,
+                count: choices.len(),
+            });
+    }
+    match normalise(text).as_str() {
+        "k" | "keep" | "keepthem" | "keepboth" | "keepall" | "continue" => Ok(Input::KeepAnswers),
+        "this" | "change" | "changethis" | "changethisanswer" => {
+            Ok(Input::Change(conflict.this.question.clone()))
+        }
+        "b" | "back" | "previous" => Ok(Input::Back),
+        "q" | "quit" | "cancel" | "stop" | "exit" => Ok(Input::Cancel),
+        "restart" | "startover" | "reset" => Ok(Input::Restart),
+        _ => Err(ReplyError::NoMatch(text.to_owned())),
+    }
 }
 
 /// A number in range, or a label or id typed exactly (ignoring case and punctuation).

@@ -34,6 +34,10 @@ pub enum Action {
     ShowResult,
     /// Start again from the first question.
     Restart,
+    /// Answer a question again (question index), to settle a contradiction.
+    Revise(usize),
+    /// Keep answers that contradict each other.
+    Keep,
 }
 
 /// A parsed custom_id.
@@ -81,7 +85,11 @@ impl ComponentId {
             "ch" => Action::Change,
             "result" => Action::ShowResult,
             "restart" => Action::Restart,
-            pick => Action::Pick(pick.strip_prefix('o')?.parse().ok()?),
+            "keep" => Action::Keep,
+            other => match other.strip_prefix("rv") {
+                Some(index) => Action::Revise(index.parse().ok()?),
+                None => Action::Pick(other.strip_prefix('o')?.parse().ok()?),
+            },
         };
         if parts.next().is_some() {
             return None;
@@ -108,6 +116,8 @@ impl fmt::Display for ComponentId {
             Action::Change => f.write_str("ch"),
             Action::ShowResult => f.write_str("result"),
             Action::Restart => f.write_str("restart"),
+            Action::Revise(i) => write!(f, "rv{i}"),
+            Action::Keep => f.write_str("keep"),
         }
     }
 }
@@ -191,7 +201,7 @@ pub fn session_id(snowflake: u64) -> String {
 mod tests {
     use super::*;
 
-    const ALL: [Action; 10] = [
+    const ALL: [Action; 12] = [
         Action::Pick(24),
         Action::Select,
         Action::Skip,
@@ -202,6 +212,8 @@ mod tests {
         Action::Change,
         Action::ShowResult,
         Action::Restart,
+        Action::Revise(24),
+        Action::Keep,
     ];
 
     #[test]
@@ -226,6 +238,8 @@ mod tests {
             "sp:abc:1:fly",
             "sp:abc:1:o",
             "sp:abc:1:o-1",
+            "sp:abc:1:rv",
+            "sp:abc:1:rvx",
             "sp:a-c:1:back",
             "sp:abc:1:back:extra",
             "sp:abc:99999999999:back",

@@ -52,8 +52,15 @@ pub async fn message(ctx: &Ctx, state: &State, message: &Message) -> Result<()> 
             reply
         }
         Typed::NotUnderstood { current, problem } => {
-            let question = current.session.conversation.current(&current.set)?;
-            Reply::notice(nudge(question, &problem))
+            match current.session.conversation.current(&current.set) {
+                Ok(question) => Reply::notice(nudge(question, &problem)),
+                // Waiting for a way out of a contradiction: show it again, numbered.
+                Err(_) => {
+                    let mut reply = flow::current_view(state, &current)?;
+                    reply.content = Some(format!("I didn't get that: {problem}."));
+                    reply
+                }
+            }
         }
         Typed::Stepped(stepped) => {
             // A result is stored before it is shown, and logged after; results are

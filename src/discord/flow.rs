@@ -78,6 +78,13 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
                 session.preview,
             ),
         ),
+        View::Contradiction(conflict) => super::conflict::render(
+            &state.sessions.catalogue,
+            set,
+            &conflict,
+            (&session.id, session.step),
+            session.dm_channel_id.is_some(),
+        ),
         View::Cancelled => Reply::notice(if session.dm_channel_id.is_some() {
             "Cancelled. Send me any message to start again."
         } else {
@@ -165,6 +172,12 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
             .and_then(|v| v.parse::<usize>().ok())
             .and_then(|i| current.set.questions.get(i))
             .map(|q| Input::Change(q.id.clone())),
+        Action::Revise(i) => current
+            .set
+            .questions
+            .get(i)
+            .map(|q| Input::Change(q.id.clone())),
+        Action::Keep => Some(Input::KeepAnswers),
         Action::Skip => Some(Input::Skip),
         Action::Back => Some(Input::Back),
         Action::Cancel => Some(Input::Cancel),

@@ -110,21 +110,23 @@ mod fixtures {
     /// label; all of them optional.
     pub(super) fn largest_set() -> QuestionSet {
         let catalogue = Catalogue::builtin();
-        let all = |ids: Vec<&str>, value: i32| {
+        // Effects as large as the bounds allow when all 25 options of the multi-choice
+        // question are picked: ×1.3^25 ≈ ×706 (limit ×1000), +25 points (limit 35).
+        let all = |ids: Vec<&str>, value: f64| {
             let entries: Vec<String> = ids.iter().map(|id| format!("{id} = {value}")).collect();
             format!("{{ {} }}", entries.join(", "))
         };
         let weights = all(
             catalogue.criteria.iter().map(|c| c.id.as_str()).collect(),
-            5,
+            1.3,
         );
         let frameworks = all(
             catalogue.frameworks.iter().map(|f| f.id.as_str()).collect(),
-            10,
+            0.5,
         );
         let languages = all(
             catalogue.languages.iter().map(|l| l.id.as_str()).collect(),
-            10,
+            0.5,
         );
         let mut toml = format!(
             "id = \"{}\"\ntitle = \"{}\"\ndescription = \"{}\"\nversion = 4294967295\n",

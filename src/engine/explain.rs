@@ -224,6 +224,11 @@ pub struct Explanation {
     /// show which answers' points overturned it.
     #[serde(default)]
     pub ratings_alone_margin: Option<Margin>,
+    /// When the team writes a language the winner is not in: the winner's lead over
+    /// the best eligible framework in the team's languages, taken apart, to say what
+    /// outweighed the team's own language (absent in results stored before it).
+    #[serde(default)]
+    pub own_language: Option<Margin>,
 }
 
 impl Explanation {
@@ -308,6 +313,22 @@ pub(super) fn explain(
         .filter(|&x| x != w)
         .map(|x| margin_over(catalogue, profile, &weights, scores, w, x));
 
+    // The team's own language lost: what outweighed it.
+    let in_team = |f: usize| {
+        profile
+            .team_languages
+            .contains(&catalogue.frameworks[f].language)
+    };
+    let own_language = if in_team(w) {
+        None
+    } else {
+        eligible[1..]
+            .iter()
+            .copied()
+            .find(|&f| in_team(f))
+            .map(|f| margin_over(catalogue, profile, &weights, scores, w, f))
+    };
+
     // Alternatives: the other eligible frameworks, or, when the answers leave only
     // the winner, every other framework of the guide.
     let mut alternatives: Vec<usize> = eligible[1..].to_vec();
@@ -337,6 +358,7 @@ pub(super) fn explain(
         margin,
         ratings_alone_winner: ratings_alone.map(|x| catalogue.frameworks[x].id.clone()),
         ratings_alone_margin,
+        own_language,
     }
 }
 
@@ -760,6 +782,86 @@ mod tests {
         let t = x.trade_off.unwrap();
         assert_eq!(t.criterion.as_str(), "learning_curve");
         assert_eq!(t.alternative.unwrap().as_str(), "laravel");
+    }
+
+    /// The winner with criterion `c` weighing `weight`, other weights as in `profile`.
+    fn winner_at(profile: &Profile, c: usize, weight: f64) -> Option<FrameworkId> {
+        let mut changed = profile.clone();
+        changed.weights[c].weight = weight;
+        evaluate(Catalogue::builtin(), &changed).winner().cloned()
+    }
+
+    #[test]
+    fn the_flip_point_holds_under_unequal_weights_and_bonuses() {
+        // Weights far from equal, bonus points on three frameworks and one exclusion:
+        // the reported weight is where the winner changes, and the nearest such.
+        let catalogue = Catalogue::builtin();
+        let mut profile = Profile::neutral(catalogue);
+        for (c, w) in [(0, 2.0), (1, 3.0), (3, 1.5), (4, 0.5), (5, 2.0), (6, 1.25)] {
+            profile.weights[c].weight = w;
+        }
+        give(&mut profile, "phoenix", 3.0, "elixir");
+        give(&mut profile, "laravel", 1.5, "crud");
+        give(&mut profile, "fastify", 2.0, "api");
+        exclude(&mut profile, &["nextjs"]);
+        let (_, x) = explained(&profile);
+        let flip = x.flip.clone().expect("a weight can change the winner");
+        let (c, _) = catalogue.criterion(flip.criterion.as_str()).unwrap();
+        assert_eq!(flip.current_weight, profile.weights[c].weight);
+        let direction = (flip.flip_weight - flip.current_weight).signum();
+        assert_eq!(
+            winner_at(&profile, c, flip.flip_weight + direction * 1e-4),
+            Some(flip.new_winner.clone())
+        );
+        assert_eq!(
+            winner_at(&profile, c, flip.flip_weight - direction * 1e-4),
+            Some(x.winner.clone())
+        );
+        // No criterion flips it closer: scan every criterion between its weight and
+        // the reported distance.
+        let distance = (flip.flip_weight - flip.current_weight).abs();
+        for (k, w) in profile.weights.iter().enumerate() {
+            for step in 1..200 {
+                let delta = distance * f64::from(step) / 200.0 * 0.999;
+                for weight in [w.weight + delta, w.weight - delta] {
+                    if weight >= 0.0 {
+                        assert_eq!(
+                            winner_at(&profile, k, weight),
+                            Some(x.winner.clone()),
+                            "criterion {k} at {weight} flips sooner than {flip:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_team_language_that_loses_is_compared_with_the_winner() {
+        // The team writes Rust (+4 through its language) but Next.js still leads: the
+        // lead over Actix is taken apart, the 4 points on Actix's side.
+        let catalogue = Catalogue::builtin();
+        let mut profile = Profile::neutral(catalogue);
+        profile.team_languages = vec!["rust".into()];
+        profile.bonuses[index("actix")].push(Bonus {
+            points: 4.0,
+            language: Some("rust".into()),
+            because: because("rust"),
+        });
+        let (_, x) = explained(&profile);
+        assert_eq!(x.winner.as_str(), "nextjs");
+        let own = x.own_language.as_ref().unwrap();
+        assert_eq!(own.over.as_str(), "actix");
+        assert!((own.points - 3.0).abs() < 1e-9, "32.5 against 25.5 + 4");
+        let sum: f64 = own.parts.iter().map(|p| p.points).sum();
+        assert!((sum - own.points).abs() < 1e-9);
+        assert!(own
+            .parts
+            .iter()
+            .any(|p| p.is_bonus() && (p.points + 4.0).abs() < 1e-9));
+        // A team writing the winner's language has nothing to explain.
+        profile.team_languages = vec!["javascript".into(), "rust".into()];
+        assert!(explained(&profile).1.own_language.is_none());
     }
 
     #[test]

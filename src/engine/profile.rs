@@ -85,6 +85,9 @@ pub struct Profile {
     pub bonuses: Vec<Vec<Bonus>>,
     /// Per framework (catalogue order): why it is excluded; empty when eligible.
     pub exclusions: Vec<Vec<Exclusion>>,
+    /// The languages the answers say the team writes (a positive `languages` bonus),
+    /// in the order they were named.
+    pub team_languages: Vec<LanguageId>,
 }
 
 impl Profile {
@@ -102,6 +105,7 @@ impl Profile {
                 .collect(),
             bonuses: vec![Vec::new(); catalogue.frameworks.len()],
             exclusions: vec![Vec::new(); catalogue.frameworks.len()],
+            team_languages: Vec::new(),
         }
     }
 
@@ -112,6 +116,7 @@ impl Profile {
         let mut profile = Profile::neutral(catalogue);
         let mut team_languages: Vec<LanguageId> = Vec::new();
         let mut team_rules: Vec<Because> = Vec::new();
+        let mut team_bonuses: Vec<(f64, Because)> = Vec::new();
 
         for question in set.shown(answers) {
             let Some(picked) = answers.get(&question.id) else {
@@ -176,15 +181,30 @@ impl Profile {
                         }
                     }
                 }
+                if effects.team_languages != 0.0 {
+                    team_bonuses.push((effects.team_languages, because.clone()));
+                }
                 if effects.only_team_languages {
                     team_rules.push(because);
                 }
             }
         }
 
-        // Applied last, once every answer naming a team language is known. A team
+        // Applied last, once every answer naming a team language is known: points for
+        // staying in the team's languages, and the rule to stay in them. A team
         // whose languages are none of the guide's (e.g. "Python") is left with no
         // framework, and the result says so rather than quietly ignoring the rule.
+        for (points, because) in team_bonuses {
+            for (f, framework) in catalogue.frameworks.iter().enumerate() {
+                if team_languages.contains(&framework.language) {
+                    profile.bonuses[f].push(Bonus {
+                        points,
+                        language: Some(framework.language.clone()),
+                        because: because.clone(),
+                    });
+                }
+            }
+        }
         for because in team_rules {
             for (f, framework) in catalogue.frameworks.iter().enumerate() {
                 if !team_languages.contains(&framework.language) {
@@ -197,6 +217,7 @@ impl Profile {
                 }
             }
         }
+        profile.team_languages = team_languages;
         profile
     }
 }
@@ -290,6 +311,70 @@ mod tests {
             .map(|(f, _)| f.id.as_str())
             .collect();
         assert_eq!(eligible, ["rails", "phoenix"]);
+    }
+
+    #[test]
+    fn preferring_the_teams_languages_gives_their_frameworks_points_and_no_others() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[
+                ("languages", &["ruby", "rust"]),
+                ("stick_to_languages", &["prefer"]),
+            ]),
+        );
+        assert_eq!(
+            profile.team_languages,
+            [LanguageId::from("ruby"), LanguageId::from("rust")]
+        );
+        for (f, framework) in catalogue.frameworks.iter().enumerate() {
+            let staying: Vec<&Bonus> = profile.bonuses[f]
+                .iter()
+                .filter(|b| b.because.option.as_str() == "prefer")
+                .collect();
+            let team = ["rails", "actix"].contains(&framework.id.as_str());
+            assert_eq!(staying.len(), usize::from(team), "{}", framework.id);
+            if let Some(bonus) = staying.first() {
+                assert_eq!(bonus.points, 4.0);
+                assert_eq!(bonus.language.as_ref(), Some(&framework.language));
+            }
+            assert!(profile.exclusions[f].is_empty());
+        }
+        // Without a team language, "prefer" gives nothing.
+        let none = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[
+                ("languages", &["other"]),
+                ("stick_to_languages", &["prefer"]),
+            ]),
+        );
+        assert!(none.bonuses.iter().all(Vec::is_empty));
+        assert!(none.team_languages.is_empty());
+    }
+
+    #[test]
+    fn an_exclusion_by_name_and_an_only_languages_list_are_traced_to_their_answer() {
+        let catalogue = Catalogue::builtin();
+        let profile = Profile::from_answers(
+            catalogue,
+            &default_set(),
+            &answers(&[("ruled_out", &["no_php", "no_rust"])]),
+        );
+        let (laravel, _) = catalogue.framework("laravel").unwrap();
+        let (actix, _) = catalogue.framework("actix").unwrap();
+        assert_eq!(profile.exclusions[laravel][0].kind, ExclusionKind::Excluded);
+        assert_eq!(
+            profile.exclusions[laravel][0].because.option.as_str(),
+            "no_php"
+        );
+        assert_eq!(
+            profile.exclusions[actix][0].because.option.as_str(),
+            "no_rust"
+        );
+        let eligible = profile.exclusions.iter().filter(|e| e.is_empty()).count();
+        assert_eq!(eligible, 5);
     }
 
     #[test]

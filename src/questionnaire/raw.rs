@@ -44,6 +44,7 @@ pub(super) struct RawOption {
     pub exclude: Option<Spanned<Value>>,
     pub only_languages: Option<Spanned<Value>>,
     pub only_team_languages: Option<Spanned<Value>>,
+    pub team_languages: Option<Spanned<Value>>,
 }
 
 /// The keys each table accepts, to report typos with a suggestion.
@@ -64,6 +65,7 @@ pub(super) const OPTION_KEYS: &[&str] = &[
     "exclude",
     "only_languages",
     "only_team_languages",
+    "team_languages",
 ];
 /// Keys of a `show_if` table.
 pub(super) const SHOW_IF_KEYS: &[&str] = &["question", "any_of"];

@@ -20,11 +20,12 @@ use serenity::all::{
     ChannelType, CommandInteraction, CommandOptionType, ComponentInteraction, CreateCommand,
     CreateCommandOption, InteractionContext, Permissions, ResolvedOption, ResolvedValue,
 };
-use tracing::info;
+use tracing::{info, warn};
 
 use super::super::custom_id::session_id;
 use super::super::render::{self, Reply};
 use super::super::State;
+use crate::coverage;
 use crate::discord::{Ctx, Response};
 use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
@@ -307,6 +308,30 @@ pub(super) async fn unknown_set(
         "There is no set `{name}` here. Available: {}.",
         known.join(", ")
     )))
+}
+
+/// Most characters of the coverage block in an upload summary or a preview.
+const COVERAGE_MAX: usize = 1500;
+
+/// A set's coverage, compactly (who wins how often, how often a one-language team
+/// gets its own framework, the warnings), computed off the async threads.
+pub(super) async fn coverage_summary(state: &State, set: &QuestionSet) -> String {
+    let catalogue = state.sessions.catalogue.clone();
+    let set = set.clone();
+    let computed = tokio::task::spawn_blocking(move || {
+        coverage::coverage(&catalogue, &set, &coverage::Options::COMPACT)
+            .map(|report| report.compact(&catalogue))
+    })
+    .await;
+    let text = match computed {
+        Ok(Ok(lines)) => format!("**Coverage** {}", lines.join("\n")),
+        Ok(Err(e)) => format!("**Coverage**: not computed ({e})."),
+        Err(e) => {
+            warn!(error = %e, "the coverage computation failed");
+            "**Coverage**: not computed.".to_owned()
+        }
+    };
+    render::clip(&text, COVERAGE_MAX)
 }
 
 pub(super) async fn update(ctx: &Ctx, click: &ComponentInteraction, reply: Reply) -> Result<()> {

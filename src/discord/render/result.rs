@@ -112,6 +112,9 @@ pub fn result_embed(
             if let Some(note) = text::affinity_note(catalogue, x) {
                 description.push_str(&format!("\n\n{note}"));
             }
+            if let Some(own) = text::own_language(catalogue, x) {
+                description.push_str(&format!("\n\n{own}"));
+            }
             let mut reasons: Vec<String> = Vec::new();
             let mut heading = "What decided it".to_owned();
             if let Some(margin) = &x.margin {

@@ -124,6 +124,7 @@ fn build_effects(c: &mut Checker<'_>, raw: &RawOption, context: &str) -> Option<
     if raw.only_team_languages.is_some() && only_team.is_none() {
         return None;
     }
+    let team_bonus = team_languages(c, &raw.team_languages, context);
     Some(Effects {
         weights: weights?
             .into_iter()
@@ -140,7 +141,32 @@ fn build_effects(c: &mut Checker<'_>, raw: &RawOption, context: &str) -> Option<
         exclude: exclude?.into_iter().map(FrameworkId::new).collect(),
         only_languages: only_languages?.into_iter().map(LanguageId::new).collect(),
         only_team_languages: only_team.unwrap_or(false),
+        team_languages: team_bonus?,
     })
+}
+
+/// `team_languages = 4`: guide points for every framework in a team language.
+fn team_languages(c: &mut Checker<'_>, field: &Field, context: &str) -> Option<f64> {
+    let Some(value) = field else {
+        return Some(0.0);
+    };
+    let number = match value.get_ref() {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    match number {
+        Some(n) if n.is_finite() && AFFINITY_RANGE.contains(&n) => Some(n),
+        _ => {
+            c.report(
+                Some(value.span()),
+                context,
+                format!("`team_languages = {}` is not a bonus", value.get_ref()),
+                "use a number of guide points from -10 to 10, e.g. `team_languages = 4`",
+            );
+            None
+        }
+    }
 }
 
 /// A table of known id → number within `range`, e.g. `weights = { performance = 2 }`.

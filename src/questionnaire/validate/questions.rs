@@ -102,6 +102,11 @@ pub(super) fn build_set(c: &mut Checker<'_>, raw: &RawSet, keys: &Keys) -> Optio
             None => all_ok = false,
         }
     }
+    if all_ok {
+        for found in super::super::bounds::problems(c.catalogue, raw_questions, &questions) {
+            c.report(found.span, &found.context, found.message, &found.fix);
+        }
+    }
     Some(QuestionSet {
         id: SetId::new(id?),
         title: title?,

@@ -43,6 +43,23 @@ const EXPECTED: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "effects_out_of_bounds.toml",
+        &[
+            (
+                "25:13: question `scale`, option `open`: answers can shrink the weight of `security` to ×0.0005: `scale.open` ×0.05, `more.fast` ×0.1, `more.faster` ×0.1, under the limit of ×0.001",
+                "raise `weights.security`",
+            ),
+            (
+                "47:13: question `more`, option `rust_team`: answers can multiply the weight of `performance` to ×3125: `scale.big` ×5, `scale.bigger` ×5, `more.fast` ×5, `more.faster` ×5, `more.rust_team` ×5, over the limit of ×1000",
+                "lower `weights.performance`",
+            ),
+            (
+                "48:15: question `more`, option `rust_team`: answers can give Actix 40 points: `more.fast` +10, `more.faster` +10, `more.rust_team` +20, more than the 35",
+                "more than 35 points",
+            ),
+        ],
+    ),
+    (
         "effects_out_of_range.toml",
         &[
             (
@@ -60,6 +77,10 @@ const EXPECTED: &[(&str, &[(&str, &str)])] = &[
             (
                 "19:20: question `q1`, option `b`: `only_languages` must be a list",
                 "[\"javascript\"]",
+            ),
+            (
+                "20:20: question `q1`, option `b`: `team_languages = 11` is not a bonus",
+                "from -10 to 10",
             ),
         ],
     ),

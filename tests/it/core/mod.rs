@@ -1,6 +1,8 @@
 //! Tests of the pure core through its public API: the guide's totals, persona
 //! scenarios, exclusions, the shipped and the malformed question sets.
 
+mod bounds;
+mod coverage;
 mod explanation;
 mod loader_fuzz;
 mod malformed_sets;

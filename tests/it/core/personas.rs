@@ -122,9 +122,10 @@ fn a_php_team_shipping_a_crud_app_fast_gets_laravel() {
 
 #[test]
 fn a_php_team_new_to_backend_work_gets_laravel_through_its_answers_and_is_told_so() {
-    // Laravel 36.56 against Next.js 32.68: on the weighted ratings alone Next.js leads
+    // Laravel 40.56 against Next.js 32.68: on the weighted ratings alone Next.js leads
     // (Laravel's easy learning curve does not make up for Next.js's performance and
-    // scalability), and the 4 points for PHP and the 1 for the deadline decide it.
+    // scalability), and the points for PHP, for preferring it, and the 1 for the
+    // deadline decide it.
     let pairs: &[(&str, &[&str])] = &[
         ("languages", &["php"]),
         ("stick_to_languages", &["prefer"]),
@@ -146,27 +147,28 @@ fn a_php_team_new_to_backend_work_gets_laravel_through_its_answers_and_is_told_s
     let margin = x.margin.as_ref().unwrap();
     assert_eq!(margin.over.as_str(), "nextjs");
     assert!(margin.from_ratings() < 0.0, "Next.js leads on the ratings");
-    // The two answers' points are the first reasons.
+    // The answers' points are the first reasons.
     let first: Vec<&str> = margin
         .deciding()
-        .take(2)
+        .take(3)
         .map(|p| match &p.source {
             PartSource::Bonus { answer, .. } => answer.option.as_str(),
             PartSource::Criterion { criterion, .. } => criterion.as_str(),
         })
         .collect();
-    assert_eq!(first, ["php", "weeks"]);
+    assert_eq!(first, ["php", "prefer", "weeks"]);
     assert_eq!(x.ratings_alone_winner.as_ref().unwrap().as_str(), "nextjs");
 }
 
-#[test]
-fn a_rust_team_building_an_api_gets_fastify_by_the_api_points_and_is_told_so() {
-    // Phoenix leads Fastify by 0.48 on the weighted ratings; the 2 points for an API
-    // put Fastify ahead by 1.52. Community (Fastify 3, Phoenix 2.5) is a reason, so
-    // it cannot also be the trade-off: security, where Phoenix is rated higher, is.
-    let pairs: &[(&str, &[&str])] = &[
+/// A senior Rust team building a large API under regulation, with how it feels
+/// about staying in Rust.
+fn rust_api_team(stick: &'static str) -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
         ("languages", &["rust"]),
-        ("stick_to_languages", &["prefer"]),
+        (
+            "stick_to_languages",
+            std::slice::from_ref(Box::leak(Box::new(stick))),
+        ),
         ("experience", &["senior"]),
         ("app_type", &["api"]),
         ("scale", &["large"]),
@@ -176,27 +178,82 @@ fn a_rust_team_building_an_api_gets_fastify_by_the_api_points_and_is_told_so() {
         ("maintenance", &["years"]),
         ("hosting", &["servers"]),
         ("ruled_out", &[]),
-    ];
-    assert_eq!(golden("a_rust_team_building_an_api", pairs), "fastify");
-    let result = run(pairs);
+    ]
+}
+
+#[test]
+fn a_rust_team_that_prefers_rust_building_an_api_gets_actix_and_an_honest_note() {
+    // Issue 9: this team used to get Fastify, its language counting for nothing. The
+    // guide rates Actix top for performance and scalability; preferring Rust is worth
+    // its 8 points, which outweigh Fastify's lead on the ratings and the API points,
+    // and the explanation says the guide alone would rank others higher.
+    let pairs = rust_api_team("prefer");
+    assert_eq!(
+        golden("a_rust_team_that_prefers_rust_building_an_api", &pairs),
+        "actix"
+    );
+    let result = run(&pairs);
+    let Verdict::Recommend(x) = &result.verdict else {
+        unreachable!()
+    };
+    assert!(x.won_by_bonuses());
+    assert!(x
+        .rated_higher_by_guide
+        .iter()
+        .any(|f| f.as_str() == "nextjs"));
+    let first: Vec<&str> = x
+        .margin
+        .as_ref()
+        .unwrap()
+        .deciding()
+        .take(2)
+        .map(|p| match &p.source {
+            PartSource::Bonus { answer, .. } => answer.option.as_str(),
+            PartSource::Criterion { criterion, .. } => criterion.as_str(),
+        })
+        .collect();
+    assert_eq!(first, ["rust", "prefer"]);
+}
+
+#[test]
+fn a_rust_team_open_to_learning_building_an_api_gets_fastify_and_is_told_what_outweighed_rust() {
+    // Happy to learn: Rust is worth 4 points only. Phoenix leads Fastify on the
+    // weighted ratings; the 2 points for an API put Fastify ahead, and the
+    // explanation says what outweighed the team's own language.
+    let pairs = rust_api_team("open");
+    assert_eq!(
+        golden("a_rust_team_open_to_learning_building_an_api", &pairs),
+        "fastify"
+    );
+    let result = run(&pairs);
     let Verdict::Recommend(x) = &result.verdict else {
         unreachable!()
     };
     let text = stackpick::terminal::render(Catalogue::builtin(), &result);
     assert!(
         text.contains(
-            "On the guide's ratings alone Phoenix would lead by 0.48; the 2 points for \
-             “An API or microservices for other clients” put Fastify ahead."
+            "the 2 points for “An API or microservices for other clients” put Fastify ahead"
         ),
         "{text}"
     );
     assert!(
-        text.contains("Community & ecosystem +0.32: Fastify is rated 3, Phoenix 2.5"),
+        text.contains("Community & ecosystem +0.33: Fastify is rated 3, Phoenix 2.5"),
         "{text}"
     );
     // The note on Fastify's smaller community argues the other way: not quoted.
     assert!(!text.contains("remains smaller"), "{text}");
     assert_eq!(x.trade_off.as_ref().unwrap().criterion.as_str(), "security");
+    // The team's own language lost, and the explanation says to what.
+    let own = x.own_language.as_ref().expect("Rust lost");
+    assert_eq!(own.over.as_str(), "actix");
+    assert!(
+        text.contains("Your team writes Rust, but Fastify leads Actix by"),
+        "{text}"
+    );
+    assert!(
+        text.contains("outweighs what favours Actix (your answer “Rust” +4"),
+        "{text}"
+    );
 }
 
 #[test]

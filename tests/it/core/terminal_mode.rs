@@ -73,7 +73,7 @@ fn piped_answers_with_no_arguments_produce_a_reasoned_recommendation() {
     );
     assert!(stdout.contains("Recommendation: Phoenix"), "{stdout}");
     assert!(
-        stdout.contains("What decided it (Phoenix leads Next.js by 6.58):"),
+        stdout.contains("What decided it (Phoenix leads Next.js by 10.58):"),
         "{stdout}"
     );
     // The team's answers, not the ratings, put Phoenix ahead, and the text says so.
@@ -123,6 +123,74 @@ fn check_passes_shipped_sets_and_names_line_and_column_of_a_broken_one() {
         "{}",
         text(&output.stderr)
     );
+}
+
+#[test]
+fn check_coverage_reports_every_combination_or_a_sample_and_says_which() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let file = format!("{root}/questions/realtime.toml");
+    let output = stackpick(&["check", "--coverage", "quick", &file, "default"], "");
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("quick: ok — set `quick` version 2, 4 questions\ncoverage of `quick`: every one of the 216 answer combinations"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("coverage of `realtime`: every one of the 264 answer combinations"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("coverage of `default`: a random sample of 20,000 of the 141,087,744 answer combinations (seed 2024; shares are estimates)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    “Rust” → Actix: 66.7% of 36"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("smallest winning margin: "), "{stdout}");
+    // A set past the bounds is refused with the line and a fix.
+    let unbounded = format!("{root}/tests/malformed/effects_out_of_bounds.toml");
+    let output = stackpick(&["check", "--coverage", &unbounded], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("effects_out_of_bounds.toml:47:13: question `more`, option `rust_team`: answers can multiply the weight of `performance` to ×3125"),
+        "{}",
+        text(&output.stderr)
+    );
+    // Neither a file nor a shipped set.
+    let output = stackpick(&["check", "--coverage", "nonsense"], "");
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("neither a file nor a built-in set"));
+}
+
+#[test]
+fn a_contradiction_in_the_terminal_offers_to_change_either_answer() {
+    // A JavaScript team that must stay in JavaScript rules JavaScript out.
+    let replies = [
+        "1", "1", "2", "1", "2", "1", "2", "1", "2", "s", // up to ruled_out
+        "1", // No JavaScript on the server → the contradiction
+        "7", // not a way out → hint
+        "3", // change the answer to "Must the framework be…"
+        "3", // No, we're happy to learn → the result
+    ];
+    let output = stackpick(&[], &(replies.join("\n") + "\n"));
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("These answers leave no framework in the guide:\n  Your answer “No JavaScript on the server” rules out Next.js, Fastify and SvelteKit."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  3. Change your answer to “Must the framework be in a language the team already knows?”\n  4. Keep these answers (no framework will be recommended)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sorry, there is no option 7; pick 1 to 4: type a number from 1 to 4"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Recommendation: "), "{stdout}");
+    assert!(!stdout.contains("No recommendation"), "{stdout}");
 }
 
 #[test]

@@ -379,7 +379,7 @@ async fn a_panel_keeps_working_after_a_restart_and_results_are_logged_and_kept_i
     let (history, _) = bot.command("history", json!([]), &me).await;
     let list = callback_data(&history);
     assert!(
-        description(&list).contains("Laravel · Find your backend framework v1 (guide 2024-09-27)"),
+        description(&list).contains("Laravel · Find your backend framework v2 (guide 2024-09-27)"),
         "{}",
         description(&list)
     );

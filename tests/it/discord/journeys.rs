@@ -97,7 +97,7 @@ async fn recommend_in_a_guild_walks_the_default_set_to_phoenix_with_back_skip_ch
     );
     let fields = message["embeds"][0]["fields"].to_string();
     assert!(
-        fields.contains("What decided it (Phoenix leads Next.js by 6.58)")
+        fields.contains("What decided it (Phoenix leads Next.js by 10.58)")
             && fields.contains("Trade-off")
             && fields.contains("Full ranking"),
         "{fields}"

@@ -5,6 +5,7 @@
 //! either ([`Transport`]).
 
 mod admin;
+mod conflicts_and_coverage;
 mod crash;
 mod dm;
 mod history;

@@ -100,12 +100,13 @@ pub(super) async fn upload(
         } else {
             "the built-in"
         };
+        let coverage = super::coverage_summary(state, &set).await;
+        let changes = render::clip(&diff(old, &set).join("\n"), 2000);
         let mut reply = Reply::notice(format!(
-            "This replaces {existing} `{}` here (v{}). Replace it with this upload ({} questions)?\n\n**Changes:**\n{}",
+            "This replaces {existing} `{}` here (v{}). Replace it with this upload ({} questions)?\n\n**Changes:**\n{changes}\n\n{coverage}",
             set.id,
             old.version,
             set.questions.len(),
-            diff(old, &set).join("\n")
         ));
         reply.components = vec![CreateActionRow::Buttons(vec![
             CreateButton::new(Other::ConfirmUpload(pending.id.clone()).to_string())
@@ -133,6 +134,8 @@ pub(super) async fn upload(
     } else {
         "\nUse `/questions use` to make `/recommend` use it, or `/questions preview` to try it."
     });
+    text.push_str("\n\n");
+    text.push_str(&super::coverage_summary(state, &set).await);
     Ok(Reply::notice(text))
 }
 

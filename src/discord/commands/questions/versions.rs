@@ -5,11 +5,14 @@ use serenity::all::{CommandInteraction, CreateAttachment};
 
 use super::{find, unknown_set};
 use crate::discord::custom_id::session_id;
-use crate::discord::render::Reply;
+use crate::discord::render::{self, Reply};
 use crate::discord::{flow, State};
 use crate::discord::{Ctx, Response};
 use crate::ids::SetId;
 use crate::session::Place;
+
+/// Discord's limit for a message's content.
+const CONTENT_MAX: usize = 2000;
 
 /// Makes a set the one `/recommend` uses in the server.
 pub(super) async fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -> Result<Reply> {
@@ -54,7 +57,11 @@ pub(super) async fn preview(
         .await
         .context("could not store the preview")?;
     let mut reply = flow::current_view(state, &current)?;
-    reply.content = Some(format!("Previewing `{}`: answer as a user would; the result shows the weights it produces. Nothing is recorded.", set.id));
+    let coverage = super::coverage_summary(state, &set).await;
+    reply.content = Some(render::clip(
+        &format!("Previewing `{}`: answer as a user would; the result shows the weights it produces. Nothing is recorded.\n{coverage}", set.id),
+        CONTENT_MAX,
+    ));
     super::super::respond(ctx, command, reply, true).await
 }
 
