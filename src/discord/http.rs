@@ -175,9 +175,9 @@ fn deferral(kind: &str) -> CreateInteractionResponse {
     match kind {
         "component" => CreateInteractionResponse::Acknowledge,
         // Autocomplete can't be deferred: no suggestions this time beats an error.
-        "autocomplete" => CreateInteractionResponse::Autocomplete(
-            serenity::all::CreateAutocompleteResponse::new(),
-        ),
+        "autocomplete" => {
+            CreateInteractionResponse::Autocomplete(serenity::all::CreateAutocompleteResponse::new())
+        }
         _ => CreateInteractionResponse::Defer(
             CreateInteractionResponseMessage::new().ephemeral(true),
         ),
