@@ -26,6 +26,10 @@
 //! `LOAD_PIN=1` runs the bot as its own `stackpick serve` process pinned to CPU 0
 //! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
 //! core of bot does; otherwise everything shares the machine in one process.
+//!
+//! `LOAD_COMPARE=1` runs stackpick side by side with a bare baseline instead, A B A B,
+//! by scenario (`/recommend`, an answer click, the finishing click): see [`compare`].
+//! The baselines ([`bare`]) are this very binary, re-executed with `LOAD_ROLE` set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -34,6 +38,11 @@
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake_discord/mod.rs"]
 mod fake_discord;
+
+#[path = "load/bare.rs"]
+mod bare;
+#[path = "load/compare.rs"]
+mod compare;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -61,6 +70,17 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 fn main() -> Result<()> {
+    if let Ok(role) = std::env::var("LOAD_ROLE") {
+        return bare::run(&role);
+    }
+    if std::env::var("LOAD_COMPARE").is_ok_and(|c| c == "1") {
+        // Pinned before the runtime starts, so it runs one worker on CPU 1.
+        pin_driver()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(compare::run());
+    }
     let users = env_or("LOAD_USERS", 50).max(1);
     let interactions = env_or("LOAD_INTERACTIONS", 5_000).max(1);
     let warmup = env_or("LOAD_WARMUP", 500);
@@ -362,6 +382,20 @@ async fn drop_schema(url: &str, schema: &str) -> Result<()> {
     Ok(())
 }
 
+/// Pins this driver (every thread, with the fake) to CPU 1, leaving CPU 0 to the bot.
+fn pin_driver() -> Result<()> {
+    let me = std::process::id().to_string();
+    let pinned = std::process::Command::new("taskset")
+        .args(["-a", "-cp", "1", &me])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("taskset is needed to pin the bot and the driver")?;
+    if !pinned.success() {
+        bail!("could not pin the driver to CPU 1");
+    }
+    Ok(())
+}
+
 /// The bot under load: in this process, or its own pinned process.
 enum Bot {
     InProcess(discord::app::App),
@@ -381,16 +415,7 @@ impl BotProcess {
         database: &str,
         dir: &Path,
     ) -> Result<BotProcess> {
-        // This driver and the fake keep CPU 1 to themselves.
-        let me = std::process::id().to_string();
-        let pinned = std::process::Command::new("taskset")
-            .args(["-a", "-cp", "1", &me])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("taskset is needed for LOAD_PIN=1")?;
-        if !pinned.success() {
-            bail!("could not pin the driver to CPU 1");
-        }
+        pin_driver()?;
         let listen = http_mode.then(|| {
             let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             socket.local_addr().expect("its address")

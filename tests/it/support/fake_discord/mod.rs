@@ -446,6 +446,18 @@ impl FakeDiscord {
         .await
     }
 
+    /// Forgets the recorded calls, dispatched interactions and messages (not the
+    /// violations, commands or gateway connections), so a long load benchmark doesn't
+    /// keep every one. Only while nothing is in flight: an answer to an interaction
+    /// sent before is then a violation. Used by the load benchmark, not the tests.
+    #[allow(dead_code)]
+    pub fn clear_records(&self) {
+        let mut st = self.shared.lock();
+        st.calls.clear();
+        st.interactions.clear();
+        st.messages = Messages::default();
+    }
+
     /// Protocol and validation violations so far (`"POST /api/v10/...: reason"`).
     pub fn violations(&self) -> Vec<String> {
         self.shared.lock().violations.clone()
