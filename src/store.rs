@@ -3,7 +3,7 @@
 //! backends: SQLite (the embedded default) and PostgreSQL (many processes, one bot).
 //!
 //! Every method is `async` and no implementation blocks a runtime thread: SQLite runs
-//! on blocking threads through a connection pool, PostgreSQL through an async driver.
+//! on threads that own its connections, PostgreSQL through an async driver.
 
 pub mod postgres;
 pub mod sqlite;

@@ -45,19 +45,23 @@ CROSS = [
 
 def samples(path):
     out = subprocess.run(
-        ["perf", "script", "-i", path, "-F", "ip,sym"],
+        ["perf", "script", "-i", path, "-F", "comm,ip,sym"],
         capture_output=True, text=True, check=True,
     ).stdout
     for block in out.split("\n\n"):
-        frames = []
-        for line in block.strip().splitlines():
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        # The thread's name, then its frames.
+        frames = ["[thread] " + lines[0].strip()]
+        for line in lines[1:]:
             parts = line.strip().split(None, 1)
             if len(parts) == 2:
                 ip, sym = parts
                 kernel = ip.startswith("ffffffff")
                 frames.append(("[k] " if kernel else "") + sym)
-        if frames:
-            yield frames  # leaf first
+        if len(frames) > 1:
+            yield frames[1:] + frames[:1]  # leaf first, the thread last
 
 
 ALLOCATOR = r"malloc|cfree|_int_free|unlink_chunk|\bmi_|mimalloc"
@@ -70,7 +74,7 @@ def classify(frames):
             if re.search(pattern, stack):
                 return name
     if "worker::run" not in stack and "block_on" not in stack:
-        if "blocking::pool" in stack or "wt8_sqlite" in stack:
+        if "blocking::pool" in stack or "[thread] sqlite-" in stack:
             for name, pattern in BLOCKING_RULES:
                 if re.search(pattern, stack):
                     return name

@@ -3,12 +3,13 @@
 //! killed process loses nothing that was acknowledged. Fine for one process (and the
 //! default, needing nothing installed); several processes share PostgreSQL instead.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use async_trait::async_trait;
-use deadpool_sqlite::{Hook, HookError, Pool};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use tokio::sync::oneshot;
 
 use super::{
     GuildSettings, GuildStore, HistoryStore, PendingUpload, Session, SessionStore, SettingsChange,
@@ -83,16 +84,17 @@ const ACTIVATE: &str = "INSERT INTO guild_settings (guild_id, active_set) VALUES
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
-/// Connections reading at once; SQLite in WAL mode lets readers run beside the writer.
+/// Connections reading at once (at most one per core); SQLite in WAL mode lets readers
+/// run beside the writer.
 const READERS: usize = 4;
 
-/// A SQLite database file behind two pools: one connection that writes (writers queue
-/// for it asynchronously instead of spinning on SQLite's busy lock) and a few that
-/// read. Every statement runs on a blocking thread (deadpool-sqlite's `interact`),
-/// never on a runtime worker.
+/// A SQLite database file behind threads that own its connections, never a runtime
+/// worker: one writer (writes queue for it instead of spinning on SQLite's busy lock,
+/// and the writes waiting are committed together, see [`writer`]) and a few readers
+/// sharing one queue. A caller hands its work over a channel and awaits the answer.
 pub struct SqliteStore {
-    writer: Pool,
-    readers: Pool,
+    writer: Queue,
+    readers: Queue,
 }
 
 impl SqliteStore {
@@ -100,13 +102,31 @@ impl SqliteStore {
     /// build or a file that isn't a database gives a clear error. Blocking: call it at
     /// start, before serving.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let connection = Connection::open(path)
+        let mut connection = Connection::open(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        Self::prepare(connection)
+        Self::prepare(&mut connection)
             .with_context(|| format!("cannot use the database {}", path.display()))?;
+        // The connection that migrated becomes the writer's.
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let (writes, queued) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || writer(connection, queued))
+            .context("cannot start the database writer thread")?;
+        let (reads, queued) = mpsc::channel();
+        let queued = Arc::new(Mutex::new(queued));
+        // More readers than cores only take turns.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        for n in 0..READERS.min(cores) {
+            let (path, queued) = (path.to_owned(), Arc::clone(&queued));
+            std::thread::Builder::new()
+                .name(format!("sqlite-reader-{n}"))
+                .spawn(move || reader(path, queued))
+                .context("cannot start a database reader thread")?;
+        }
         Ok(SqliteStore {
-            writer: pool(path, 1)?,
-            readers: pool(path, READERS)?,
+            writer: Queue(writes),
+            readers: Queue(reads),
         })
     }
 
@@ -127,7 +147,7 @@ impl SqliteStore {
         )
     }
 
-    fn prepare(mut connection: Connection) -> Result<()> {
+    fn prepare(connection: &mut Connection) -> Result<()> {
         // Another process may be starting on the same file: wait for its locks, from
         // the very first statement on.
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -136,50 +156,191 @@ impl SqliteStore {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| anyhow!("it is not a SQLite database or it is damaged ({e})"))?;
         newer_check(usize::try_from(version).unwrap_or(usize::MAX))?;
-        use_wal(&connection).context("cannot switch the database to WAL")?;
+        use_wal(connection).context("cannot switch the database to WAL")?;
         migrate(
-            &mut connection,
+            connection,
             usize::try_from(version).unwrap_or(usize::MAX),
             SCHEMA_VERSION,
         )
     }
 
-    /// Runs `work` on a connection of `pool`, on a blocking thread.
-    async fn run<T, F>(pool: &Pool, work: F) -> Result<T>
+    /// Runs `work` on the writer's connection, in the writer's next transaction; the
+    /// answer comes once that transaction is committed.
+    async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let connection = pool.get().await.map_err(|e| {
+        self.writer.run(work, true).await
+    }
+
+    /// Runs `work` on a reader's connection.
+    async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        self.readers.run(work, false).await
+    }
+}
+
+/// Work for a connection thread. Called with the connection, it runs and returns how to
+/// deliver its result once the transaction it ran in is over (committed or not);
+/// called with `None`, it must not run (its batch could not begin) and only delivers.
+type Job = Box<dyn FnOnce(Option<&mut Connection>) -> Deliver + Send>;
+/// Hands a job's result to its caller, given how its transaction ended.
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// Writes taken into one transaction at most.
+const MAX_BATCH: usize = 64;
+
+/// A connection-owning thread's queue.
+struct Queue(mpsc::Sender<Job>);
+
+impl Queue {
+    /// Runs `work` on the thread's connection; `transactional` jobs (the writer's) get
+    /// a savepoint of their own, so one failing write leaves the others of its batch.
+    async fn run<T, F>(&self, work: F, transactional: bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |connection| {
+            let outcome = match connection {
+                Some(c) if transactional => in_savepoint(c, work),
+                Some(c) => guarded(c, work),
+                None => Err(anyhow!("the database work did not start")),
+            };
+            Box::new(move |ended: Result<(), String>| {
+                let result = match ended {
+                    Ok(()) => outcome,
+                    Err(e) => Err(anyhow!("could not commit: {e}")),
+                };
+                let _ = tx.send(result);
+            })
+        });
+        self.0.send(job).map_err(|_| {
             crate::ops::metrics::database_error("connect");
-            anyhow!("no database connection available: {e}")
+            anyhow!("no database connection available: its thread has stopped")
         })?;
-        let outcome = connection
-            .interact(work)
+        let outcome = rx
             .await
-            .map_err(|e| anyhow!("the database task failed: {e}"))
+            .map_err(|_| anyhow!("the database task failed"))
             .and_then(|result| result);
         if outcome.is_err() {
             crate::ops::metrics::database_error("query");
         }
         outcome
     }
+}
 
-    async fn write<T, F>(&self, work: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    {
-        Self::run(&self.writer, work).await
-    }
+/// Runs `work`, a panic becoming an error.
+fn guarded<T>(c: &mut Connection, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(c)))
+        .unwrap_or_else(|_| Err(anyhow!("the database task panicked")))
+}
 
-    async fn read<T, F>(&self, work: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    {
-        Self::run(&self.readers, work).await
+/// Runs `work` in a savepoint of the batch's transaction: kept if it succeeds, undone
+/// if it fails.
+fn in_savepoint<T>(
+    c: &mut Connection,
+    work: impl FnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    run_cached(c, "SAVEPOINT job")?;
+    let outcome = guarded(c, work);
+    let ended = match &outcome {
+        Ok(_) => run_cached(c, "RELEASE job"),
+        Err(_) => c.execute_batch("ROLLBACK TO job; RELEASE job"),
+    };
+    if let Err(e) = ended {
+        // Never keep the changes of a write reported as failed.
+        let _ = c.execute_batch("ROLLBACK TO job; RELEASE job");
+        return Err(e.into());
     }
+    outcome
+}
+
+/// Runs one statement without parameters, prepared once per connection.
+fn run_cached(c: &Connection, sql: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// The writer thread: takes every write waiting (up to [`MAX_BATCH`]) into one
+/// transaction and commits them together (group commit), then delivers each result.
+/// A write is reported done only once its transaction is committed.
+fn writer(mut connection: Connection, jobs: mpsc::Receiver<Job>) {
+    let c = &mut connection;
+    while let Ok(first) = jobs.recv() {
+        // Let the runtime thread that woke us go on (and queue more writes) before
+        // taking them: on a busy core that is what makes batches, elsewhere it costs
+        // nothing.
+        std::thread::yield_now();
+        let mut batch = vec![first];
+        batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
+        if let Err(e) = run_cached(c, "BEGIN IMMEDIATE") {
+            for job in batch {
+                job(None)(Err(e.to_string()));
+            }
+            continue;
+        }
+        let mut deliveries = Vec::with_capacity(batch.len());
+        for job in batch {
+            // A failure SQLite answers by rolling the whole transaction back: the
+            // writes after it must not run outside of it.
+            if c.is_autocommit() {
+                deliveries.push(job(None));
+            } else {
+                deliveries.push(job(Some(c)));
+            }
+        }
+        let committed = if c.is_autocommit() {
+            Err("the transaction was rolled back".to_owned())
+        } else {
+            run_cached(c, "COMMIT").map_err(|e| e.to_string())
+        };
+        if committed.is_err() && !c.is_autocommit() {
+            let _ = c.execute_batch("ROLLBACK");
+        }
+        for deliver in deliveries {
+            deliver(committed.clone());
+        }
+    }
+}
+
+/// A reader thread: runs reads one after the other on its own connection, opened at
+/// its first read.
+fn reader(path: PathBuf, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut connection: Option<Connection> = None;
+    loop {
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else {
+            return;
+        };
+        if connection.is_none() {
+            match connect(&path) {
+                Ok(c) => connection = Some(c),
+                Err(e) => {
+                    job(None)(Err(format!("cannot open the database: {e}")));
+                    continue;
+                }
+            }
+        }
+        job(connection.as_mut())(Ok(()));
+    }
+}
+
+/// A connection to the (already migrated) file, set up for durability with WAL:
+/// `synchronous = NORMAL` loses nothing acknowledged on a killed process, and a busy
+/// timeout covers another process writing the same file.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open(path)?;
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    c.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(c)
 }
 
 /// Switches the file to write-ahead logging (kept in the file: once is enough). The
@@ -202,32 +363,6 @@ fn use_wal(connection: &Connection) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-}
-
-/// A pool of up to `size` connections to the (already migrated) file, each set up for
-/// durability with WAL: `synchronous = NORMAL` loses nothing acknowledged on a killed
-/// process, and a busy timeout covers another process writing the same file.
-fn pool(path: &Path, size: usize) -> Result<Pool> {
-    let manager = deadpool_sqlite::Manager::from_config(
-        &deadpool_sqlite::Config::new(path),
-        deadpool_sqlite::Runtime::Tokio1,
-    );
-    Pool::builder(manager)
-        .max_size(size)
-        .post_create(Hook::async_fn(|connection, _| {
-            Box::pin(async move {
-                connection
-                    .interact(|c| {
-                        c.pragma_update(None, "synchronous", "NORMAL")?;
-                        c.busy_timeout(std::time::Duration::from_secs(5))
-                    })
-                    .await
-                    .map_err(|e| HookError::message(e.to_string()))?
-                    .map_err(|e| HookError::message(e.to_string()))
-            })
-        }))
-        .build()
-        .context("cannot create the database connection pool")
 }
 
 /// Runs the migrations from `from` up to `to`, each in its own transaction. Each one
@@ -441,7 +576,8 @@ impl GuildStore for SqliteStore {
     ) -> Result<u32> {
         let (set_id, source) = (set_id.as_str().to_owned(), source.map(str::to_owned));
         self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the writer's transaction (already holding the write lock).
+            let tx = c.savepoint()?;
             let revision: u32 = tx.query_row(
                 "SELECT COALESCE(MAX(revision), 0) + 1 FROM question_sets WHERE guild_id = ?1 AND set_id = ?2",
                 params![id(guild_id), set_id],
@@ -528,7 +664,8 @@ impl GuildStore for SqliteStore {
     async fn take_pending(&self, upload_id: &str) -> Result<Option<PendingUpload>> {
         let upload_id = upload_id.to_owned();
         self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the writer's transaction (already holding the write lock).
+            let tx = c.savepoint()?;
             let upload = tx
                 .query_row(
                     "SELECT id, guild_id, user_id, set_id, source, activate FROM pending_uploads WHERE id = ?1",
@@ -580,7 +717,8 @@ impl HistoryStore for SqliteStore {
         let mut finished = session.clone();
         let (finished, result_id) = self
             .write(move |c| {
-                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                // Inside the writer's transaction (already holding the write lock).
+                let tx = c.savepoint()?;
                 tx.prepare_cached(
                     "INSERT INTO recommendations
                        (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
