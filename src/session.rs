@@ -93,7 +93,7 @@ impl Current {
 /// A result stored for the first time, and who should hear of it.
 pub struct NewResult {
     /// The recommendation.
-    pub recommendation: Box<Recommendation>,
+    pub recommendation: Arc<Recommendation>,
     /// The server's log channel, if it logs results.
     pub log_channel_id: Option<u64>,
     /// Whether the server wants the result posted publicly (never from a DM).
@@ -106,6 +106,9 @@ pub struct Stepped {
     pub current: Current,
     /// A result that this input completed (not an update of an earlier one).
     pub new_result: Option<NewResult>,
+    /// The recommendation, when the conversation is finished after this input
+    /// (computed once: show this rather than computing it again).
+    pub recommendation: Option<Arc<Recommendation>>,
 }
 
 /// What a typed DM reply led to.
@@ -149,6 +152,17 @@ impl Stale {
             }
         }
     }
+}
+
+/// Moves a session to its next state: a new step, touched now. Back at no answers
+/// means "Start over": the next result is a new one, not an update of the last.
+fn advance(session: &mut Session, conversation: Conversation) {
+    if conversation.answers.iter().next().is_none() {
+        session.result_id = None;
+    }
+    session.conversation = conversation;
+    session.step = session.step.wrapping_add(1);
+    session.updated_at_ms = now_ms();
 }
 
 /// A duration in whole milliseconds (saturating).
@@ -270,8 +284,9 @@ impl Sessions {
 
     /// Applies `input`, stores the new state (compare-and-swap on the step, so two
     /// simultaneous inputs can't both apply, across processes too) and, when it
-    /// finishes the questionnaire, stores the result — all before the caller shows
-    /// anything.
+    /// finishes the questionnaire, stores the result in the same transaction — all
+    /// before the caller shows anything. The recommendation is computed once, for
+    /// storing and for showing.
     pub async fn step(&self, current: Current, input: Input) -> Result<Result<Stepped, Refusal>> {
         let Current { mut session, set } = current;
         let next = match session.conversation.apply(&set, &self.catalogue, input) {
@@ -279,44 +294,57 @@ impl Sessions {
             Err(refused) => return Ok(Err(Refusal::Refused(refused.to_string()))),
         };
         let was_finished = session.conversation.stage == Stage::Finished;
-        if !self.save(&mut session, next).await? {
-            return Ok(Err(Refusal::Outdated));
-        }
+        let expected = session.step;
+        advance(&mut session, next);
         let current = Current { session, set };
-        // A result is stored before it is shown.
-        let recorded = match current.finished(&self.catalogue) {
-            Some(recommendation) if !was_finished => {
-                self.record(current.clone(), recommendation).await?
+        let recommendation = current.finished(&self.catalogue).map(Arc::from);
+        let new_result = match &recommendation {
+            // A new result: stored with the step, in one transaction.
+            Some(recommendation)
+                if !was_finished
+                    && !current.session.preview
+                    && current.session.result_id.is_none() =>
+            {
+                let result = self.stored_result(&current, recommendation);
+                let Current { mut session, set } = current;
+                let Some((_, settings)) = self
+                    .store
+                    .finish(&mut session, expected, &result)
+                    .await
+                    .context("could not store the result")?
+                else {
+                    return Ok(Err(Refusal::Outdated));
+                };
+                let public = settings.results_public && session.dm_channel_id.is_none();
+                return Ok(Ok(Stepped {
+                    current: Current { session, set },
+                    new_result: Some(NewResult {
+                        recommendation: Arc::clone(recommendation),
+                        log_channel_id: settings.log_channel_id,
+                        public,
+                    }),
+                    recommendation: Some(Arc::clone(recommendation)),
+                }));
             }
             _ => None,
         };
-        Ok(Ok(match recorded {
-            Some((session, new_result)) => Stepped {
-                current: Current {
-                    session,
-                    set: current.set,
-                },
-                new_result: Some(new_result),
-            },
-            None => Stepped {
-                current,
-                new_result: None,
-            },
+        if !self.save(&current.session, expected).await? {
+            return Ok(Err(Refusal::Outdated));
+        }
+        // After "Change an answer", the stored result follows (previews store none).
+        if let Some(recommendation) = recommendation.as_deref().filter(|_| !was_finished) {
+            self.update_result(&current, recommendation).await?;
+        }
+        Ok(Ok(Stepped {
+            current,
+            new_result,
+            recommendation,
         }))
     }
 
-    /// Stores a changed conversation and bumps its step; `false` (storing nothing)
-    /// when another input changed it first.
-    async fn save(&self, session: &mut Session, conversation: Conversation) -> Result<bool> {
-        let expected = session.step;
-        // Back at no answers means "Start over": the next result is a new one, not an
-        // update of the last.
-        if conversation.answers.iter().next().is_none() {
-            session.result_id = None;
-        }
-        session.conversation = conversation;
-        session.step = session.step.wrapping_add(1);
-        session.updated_at_ms = now_ms();
+    /// Stores a changed conversation (compare-and-swap on the step it was loaded at);
+    /// `false` (storing nothing) when another input changed it first.
+    async fn save(&self, session: &Session, expected: u32) -> Result<bool> {
         self.store
             .replace(session, expected)
             .await
@@ -336,47 +364,6 @@ impl Sessions {
             recommendation: recommendation.clone(),
             created_at_ms: now_ms(),
         }
-    }
-
-    /// Stores a finished recommendation (or, after "Change an answer", updates the
-    /// stored one). A new one comes back with the server's log and visibility
-    /// settings; previews are not recorded.
-    async fn record(
-        &self,
-        current: Current,
-        recommendation: Box<Recommendation>,
-    ) -> Result<Option<(Session, NewResult)>> {
-        if current.session.preview {
-            return Ok(None);
-        }
-        if current.session.result_id.is_some() {
-            self.update_result(&current, &recommendation).await?;
-            return Ok(None);
-        }
-        let result = self.stored_result(&current, &recommendation);
-        let mut session = current.session;
-        self.store
-            .add_result(&result, &mut session)
-            .await
-            .context("could not store the result")?;
-        let (log_channel_id, public) = match session.guild_id {
-            Some(guild) => {
-                let settings = self.store.settings(guild).await?;
-                (
-                    settings.log_channel_id,
-                    settings.results_public && session.dm_channel_id.is_none(),
-                )
-            }
-            None => (None, false),
-        };
-        Ok(Some((
-            session,
-            NewResult {
-                recommendation,
-                log_channel_id,
-                public,
-            },
-        )))
     }
 
     async fn update_result(

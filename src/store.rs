@@ -199,6 +199,18 @@ pub trait HistoryStore: Send + Sync {
     /// session it finished (`session.result_id`); returns the id.
     async fn add_result(&self, result: &StoredResult, session: &mut Session)
         -> anyhow::Result<i64>;
+    /// The answer that finished a questionnaire, stored in one transaction with its
+    /// result: the session replaces the stored one only if that is still at
+    /// `expected_step` (as [`SessionStore::replace`]), with the new result's id in
+    /// `session.result_id`. `None`, storing nothing, when another input moved the
+    /// session first. Returns the result's id and the server's settings as of that
+    /// transaction (who should hear of the result); defaults outside a server.
+    async fn finish(
+        &self,
+        session: &mut Session,
+        expected_step: u32,
+        result: &StoredResult,
+    ) -> anyhow::Result<Option<(i64, GuildSettings)>>;
     /// Replaces a stored result (an answer was changed from the result screen).
     async fn update_result(&self, id: i64, result: &StoredResult) -> anyhow::Result<()>;
     /// The user's most recent results, newest first.

@@ -65,7 +65,7 @@ pub async fn message(ctx: &Ctx, state: &State, message: &Message) -> Result<()> 
         Typed::Stepped(stepped) => {
             // A result is stored before it is shown, and logged after; results are
             // never posted publicly from a DM.
-            send(ctx, channel, flow::current_view(state, &stepped.current)?).await?;
+            send(ctx, channel, flow::stepped_view(state, &stepped)?).await?;
             if let Some(new) = &stepped.new_result {
                 flow::announce(ctx, state, &stepped.current, new).await;
             }

@@ -12,9 +12,10 @@ use super::custom_id::{session_id, Action, ComponentId, Other};
 use super::render::{self, QuestionView, Reply};
 use super::{Ctx, Response, State};
 use crate::conversation::{Input, View};
+use crate::engine::Recommendation;
 use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
-use crate::session::{Current, NewResult, Place, Refusal, Stale};
+use crate::session::{Current, NewResult, Place, Refusal, Stale, Stepped};
 use crate::store::Session;
 
 /// What a click from an outdated message (or a double click) is told.
@@ -63,21 +64,7 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
             can_go_back,
             typed_replies: session.dm_channel_id.is_some(),
         }),
-        View::Finished(recommendation) => render::result(
-            &state.sessions.catalogue,
-            set,
-            &recommendation,
-            &session.id,
-            session.step,
-            // "Share to channel" only where there is a server channel to share to: a
-            // conversation moved to DMs by `/recommend dm:true` keeps its guild_id, but
-            // a share from the DM would only post the card into the DM itself.
-            // Previews are for the admin alone, and show the weights.
-            (
-                session.guild_id.is_some() && session.dm_channel_id.is_none() && !session.preview,
-                session.preview,
-            ),
-        ),
+        View::Finished(recommendation) => result_view(state, set, session, &recommendation),
         View::Contradiction(conflict) => super::conflict::render(
             &state.sessions.catalogue,
             set,
@@ -93,9 +80,52 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
     })
 }
 
+/// A finished conversation's result.
+fn result_view(
+    state: &State,
+    set: &QuestionSet,
+    session: &Session,
+    recommendation: &Recommendation,
+) -> Reply {
+    render::result(
+        &state.sessions.catalogue,
+        set,
+        recommendation,
+        &session.id,
+        session.step,
+        // "Share to channel" only where there is a server channel to share to: a
+        // conversation moved to DMs by `/recommend dm:true` keeps its guild_id, but
+        // a share from the DM would only post the card into the DM itself.
+        // Previews are for the admin alone, and show the weights.
+        (
+            session.guild_id.is_some() && session.dm_channel_id.is_none() && !session.preview,
+            session.preview,
+        ),
+    )
+}
+
 /// The current view of a loaded conversation.
 pub fn current_view(state: &State, current: &Current) -> Result<Reply> {
     view(state, &current.set, &current.session)
+}
+
+/// The view after an input: the result it finished with (already computed to be
+/// stored), or the current view.
+pub fn stepped_view(state: &State, stepped: &Stepped) -> Result<Reply> {
+    let Stepped {
+        current,
+        recommendation,
+        ..
+    } = stepped;
+    match recommendation {
+        Some(recommendation) => Ok(result_view(
+            state,
+            &current.set,
+            &current.session,
+            recommendation,
+        )),
+        None => current_view(state, current),
+    }
 }
 
 /// Handles a click on one of our components.
@@ -190,7 +220,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
         Ok(stepped) => stepped,
         Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
     };
-    let reply = current_view(state, &stepped.current)?;
+    let reply = stepped_view(state, &stepped)?;
     ctx.respond(click.into(), Response::Update(reply)).await?;
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {

@@ -446,24 +446,29 @@ fn stored_set(row: &Row) -> Result<StoredSet> {
     })
 }
 
+/// A server's settings (the defaults when it has none stored).
+async fn read_settings<C: GenericClient>(client: &C, guild_id: u64) -> Result<GuildSettings> {
+    let row = query_opt(
+        client,
+        "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = $1",
+        &[&id(guild_id)],
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(GuildSettings::default());
+    };
+    Ok(GuildSettings {
+        active_set: column::<Option<String>>(&row, "active_set")?.map(SetId::new),
+        log_channel_id: optional_unsigned(&row, "log_channel_id")?,
+        results_public: column(&row, "results_public")?,
+    })
+}
+
 #[async_trait]
 impl GuildStore for PostgresStore {
     async fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
         let client = self.client().await?;
-        let row = query_opt(
-            &client,
-            "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = $1",
-            &[&id(guild_id)],
-        )
-        .await?;
-        let Some(row) = row else {
-            return Ok(GuildSettings::default());
-        };
-        Ok(GuildSettings {
-            active_set: column::<Option<String>>(&row, "active_set")?.map(SetId::new),
-            log_channel_id: optional_unsigned(&row, "log_channel_id")?,
-            results_public: column(&row, "results_public")?,
-        })
+        read_settings(&client, guild_id).await
     }
 
     async fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> Result<()> {
@@ -712,6 +717,70 @@ impl HistoryStore for PostgresStore {
         tx.commit().await?;
         *session = finished;
         Ok(result_id)
+    }
+
+    async fn finish(
+        &self,
+        session: &mut Session,
+        expected_step: u32,
+        result: &StoredResult,
+    ) -> Result<Option<(i64, GuildSettings)>> {
+        let answers = serde_json::to_string(&result.answers)?;
+        let recommendation = serde_json::to_string(&result.recommendation)?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let row = query_opt(
+            &tx,
+            "INSERT INTO recommendations
+               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING id",
+            &[
+                &id(result.user_id),
+                &result.guild_id.map(id),
+                &result.set_id.as_str(),
+                &i64::from(result.set_version),
+                &result.set_title,
+                &result.recommendation.guide_version,
+                &answers,
+                &recommendation,
+                &id(result.created_at_ms),
+            ],
+        )
+        .await?
+        .context("the new result has no id")?;
+        let result_id: i64 = column(&row, "id")?;
+        let mut finished = session.clone();
+        finished.result_id = Some(result_id);
+        // One statement: a concurrent update of the same row (from any process) makes
+        // this one re-check `step` once that commits, so only one of them applies.
+        let replaced = execute(
+            &tx,
+            "UPDATE sessions SET dm_channel_id = $2, asking = $3, updated_at_ms = $4, data = $5, step = $6
+             WHERE id = $1 AND step = $7",
+            &[
+                &finished.id,
+                &finished.dm_channel_id.map(id),
+                &finished.is_asking(),
+                &id(finished.updated_at_ms),
+                &serde_json::to_string(&finished)?,
+                &i64::from(finished.step),
+                &i64::from(expected_step),
+            ],
+        )
+        .await?;
+        if replaced != 1 {
+            // Another input moved the session on: the result goes with the
+            // transaction (rolled back when dropped).
+            return Ok(None);
+        }
+        let settings = match finished.guild_id {
+            Some(guild) => read_settings(&tx, guild).await?,
+            None => GuildSettings::default(),
+        };
+        tx.commit().await?;
+        *session = finished;
+        Ok(Some((result_id, settings)))
     }
 
     async fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {

@@ -522,25 +522,27 @@ fn stored_set(row: &Row<'_>) -> rusqlite::Result<StoredSet> {
     })
 }
 
+/// A server's settings (the defaults when it has none stored).
+fn read_settings(c: &Connection, guild_id: u64) -> rusqlite::Result<GuildSettings> {
+    let settings = c
+        .prepare_cached(
+            "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
+        )?
+        .query_row([id(guild_id)], |r| {
+            Ok(GuildSettings {
+                active_set: r.get::<_, Option<String>>(0)?.map(SetId::new),
+                log_channel_id: r.get::<_, Option<i64>>(1)?.map(unsigned),
+                results_public: r.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(settings.unwrap_or_default())
+}
+
 #[async_trait]
 impl GuildStore for SqliteStore {
     async fn settings(&self, guild_id: u64) -> Result<GuildSettings> {
-        let settings = self
-            .read(move |c| {
-                Ok(c.prepare_cached(
-                    "SELECT active_set, log_channel_id, results_public FROM guild_settings WHERE guild_id = ?1",
-                )?
-                .query_row([id(guild_id)], |r| {
-                    Ok(GuildSettings {
-                        active_set: r.get::<_, Option<String>>(0)?.map(SetId::new),
-                        log_channel_id: r.get::<_, Option<i64>>(1)?.map(unsigned),
-                        results_public: r.get(2)?,
-                    })
-                })
-                .optional()?)
-            })
-            .await?;
-        Ok(settings.unwrap_or_default())
+        Ok(self.read(move |c| Ok(read_settings(c, guild_id)?)).await?)
     }
 
     async fn update_settings(&self, guild_id: u64, change: &SettingsChange) -> Result<()> {
@@ -741,6 +743,68 @@ impl HistoryStore for SqliteStore {
             .await?;
         *session = finished;
         Ok(result_id)
+    }
+
+    async fn finish(
+        &self,
+        session: &mut Session,
+        expected_step: u32,
+        result: &StoredResult,
+    ) -> Result<Option<(i64, GuildSettings)>> {
+        let row = (
+            id(result.user_id),
+            result.guild_id.map(id),
+            result.set_id.as_str().to_owned(),
+            result.set_version,
+            result.set_title.clone(),
+            result.recommendation.guide_version.clone(),
+            serde_json::to_string(&result.answers)?,
+            serde_json::to_string(&result.recommendation)?,
+            id(result.created_at_ms),
+        );
+        let mut finished = session.clone();
+        let stored = self
+            .write(move |c| {
+                // Inside the writer's transaction; undone (the savepoint dropped) if
+                // another input moved the session on.
+                let tx = c.savepoint()?;
+                tx.prepare_cached(
+                    "INSERT INTO recommendations
+                       (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8])?;
+                let result_id = tx.last_insert_rowid();
+                finished.result_id = Some(result_id);
+                let replaced = tx
+                    .prepare_cached(
+                        "UPDATE sessions SET dm_channel_id = ?2, asking = ?3, updated_at_ms = ?4, data = ?5, step = ?6
+                         WHERE id = ?1 AND step = ?7",
+                    )?
+                    .execute(params![
+                        finished.id,
+                        finished.dm_channel_id.map(id),
+                        finished.is_asking(),
+                        id(finished.updated_at_ms),
+                        serde_json::to_string(&finished)?,
+                        finished.step,
+                        expected_step
+                    ])?;
+                if replaced != 1 {
+                    return Ok(None);
+                }
+                let settings = match finished.guild_id {
+                    Some(guild) => read_settings(&tx, guild)?,
+                    None => GuildSettings::default(),
+                };
+                tx.commit()?;
+                Ok(Some((finished, result_id, settings)))
+            })
+            .await?;
+        Ok(stored.map(|(finished, result_id, settings)| {
+            *session = finished;
+            (result_id, settings)
+        }))
     }
 
     async fn update_result(&self, result_id: i64, result: &StoredResult) -> Result<()> {

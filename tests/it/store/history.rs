@@ -1,17 +1,108 @@
-//! Completed recommendations: `add_result` with the session's `result_id` in the same
-//! transaction, `update_result`, `recent_results`.
+//! Completed recommendations: `finish` (the finishing step and its result in one
+//! transaction), `add_result` with the session's `result_id` in the same transaction,
+//! `update_result`, `recent_results`.
 
 use stackpick::conversation::Stage;
-use stackpick::store::StoredResult;
+use stackpick::store::{GuildSettings, SettingsChange, StoredResult};
 
 use super::{chain, contract, literal, result, session, Db};
 
 contract! {
+    finish_stores_the_step_and_its_result_together_with_the_servers_settings,
+    finish_stores_nothing_when_another_input_moved_the_session_first,
     add_result_stores_the_result_and_the_sessions_result_id,
     add_result_leaves_a_session_that_moved_on_meanwhile,
     update_result_changes_the_result_in_place,
     recent_results_are_the_users_newest_first,
     an_unreadable_stored_result_is_an_error_not_a_panic,
+}
+
+async fn finish_stores_the_step_and_its_result_together_with_the_servers_settings(db: &Db) {
+    let store = db.open().await;
+    let guild = 800_000_000_000_000_005;
+    let change = SettingsChange {
+        log_channel_id: Some(Some(900_000_000_000_000_009)),
+        results_public: Some(true),
+    };
+    store.update_settings(guild, &change).await.unwrap();
+    let mut asking = session("s1", 7, None, 10);
+    asking.step = 3;
+    asking.guild_id = Some(guild);
+    store.put(&asking).await.unwrap();
+
+    let mut in_hand = asking.clone();
+    in_hand.step = 4;
+    in_hand.updated_at_ms = 20;
+    in_hand.conversation.stage = Stage::Finished;
+    let stored = result(7, Some(guild), 100);
+    let (id, settings) = store
+        .finish(&mut in_hand, 3, &stored)
+        .await
+        .unwrap()
+        .expect("stored: nothing moved the session");
+    assert!(id > 0);
+    assert_eq!(in_hand.result_id, Some(id), "the caller's copy");
+    assert_eq!(in_hand.step, 4);
+    assert_eq!(
+        store.get("s1").await.unwrap(),
+        Some(in_hand.clone()),
+        "the stored session: the new step, finished, with its result's id"
+    );
+    assert_eq!(
+        store.recent_results(7, 10).await.unwrap(),
+        [StoredResult { id, ..stored }]
+    );
+    assert_eq!(
+        settings,
+        GuildSettings {
+            active_set: None,
+            log_channel_id: Some(900_000_000_000_000_009),
+            results_public: true,
+        }
+    );
+
+    // Outside a server: the defaults.
+    let mut dm = session("s2", 7, Some(55), 10);
+    store.put(&dm).await.unwrap();
+    dm.step += 1;
+    let (_, settings) = store
+        .finish(&mut dm, 0, &result(7, None, 200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settings, GuildSettings::default());
+}
+
+async fn finish_stores_nothing_when_another_input_moved_the_session_first(db: &Db) {
+    let store = db.open().await;
+    let mut asking = session("s1", 7, None, 10);
+    asking.step = 3;
+    store.put(&asking).await.unwrap();
+    // Another click (another process) moves the session on first.
+    let mut moved = asking.clone();
+    moved.step = 4;
+    moved.conversation.stage = Stage::Cancelled;
+    assert!(store.replace(&moved, 3).await.unwrap());
+
+    let mut late = asking.clone();
+    late.step = 4;
+    late.conversation.stage = Stage::Finished;
+    let outcome = store
+        .finish(&mut late, 3, &result(7, None, 100))
+        .await
+        .unwrap();
+    assert_eq!(outcome, None);
+    assert_eq!(late.result_id, None, "the caller's copy is untouched");
+    assert_eq!(
+        store.get("s1").await.unwrap(),
+        Some(moved),
+        "the newer state stays"
+    );
+    assert_eq!(
+        store.recent_results(7, 10).await.unwrap(),
+        [],
+        "and no result was kept"
+    );
 }
 
 async fn add_result_stores_the_result_and_the_sessions_result_id(db: &Db) {
