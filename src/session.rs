@@ -6,6 +6,7 @@
 //! It takes decoded input and an async [`Storage`] and returns what to show; it knows
 //! nothing of Discord's types. Transports translate payloads in and render out.
 
+mod recent;
 pub mod sets;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use tracing::{debug, warn};
 
+use recent::Recent;
 pub use sets::{Library, Resolved};
 
 use crate::conversation::{Conversation, Input, Stage, View};
@@ -32,6 +34,8 @@ pub struct Sessions {
     pub store: Arc<dyn Storage>,
     /// How long an untouched conversation stays open.
     pub idle_timeout: Duration,
+    /// The conversations this process stored last (a hint; see [`Recent`]).
+    recent: Recent,
 }
 
 /// Where a conversation happens and whose it is. Plain numbers: no transport types.
@@ -183,6 +187,7 @@ impl Sessions {
             library,
             store,
             idle_timeout,
+            recent: Recent::default(),
         }
     }
 
@@ -221,6 +226,7 @@ impl Sessions {
             .put(&session)
             .await
             .context("could not store the conversation")?;
+        self.recent.stored(&session);
         Ok(Current {
             session,
             set: Arc::clone(&set.set),
@@ -229,10 +235,13 @@ impl Sessions {
 
     /// Stores a conversation as it is now (e.g. moved out of a DM that is closed).
     pub async fn put(&self, session: &Session) -> Result<()> {
+        self.recent.forget(&session.id);
         self.store
             .put(session)
             .await
-            .context("could not store the conversation")
+            .context("could not store the conversation")?;
+        self.recent.stored(session);
+        Ok(())
     }
 
     /// The conversation an input targets, if `user_id` may drive it at `step` (any
@@ -243,14 +252,21 @@ impl Sessions {
         user_id: u64,
         step: Option<u32>,
     ) -> Result<Result<Current, Refusal>> {
-        let Some(session) = self.store.get(id).await? else {
-            return Ok(Err(Refusal::Stale(Stale::Gone)));
+        // The copy this process stored, if the input is for its step (most clicks):
+        // saves reading the database; the save that follows checks the step there.
+        let recent = step.and_then(|step| self.recent.at_step(id, step));
+        let session = match recent {
+            Some(session) => session,
+            None => match self.store.get(id).await? {
+                Some(session) => session,
+                None => return Ok(Err(Refusal::Stale(Stale::Gone))),
+            },
         };
         if session.user_id != user_id {
             return Ok(Err(Refusal::NotYours));
         }
         if self.is_expired(&session) {
-            self.store.remove(&session.id).await?;
+            self.remove(&session.id).await?;
             return Ok(Err(Refusal::Stale(Stale::Expired)));
         }
         if step.is_some_and(|step| step != session.step) {
@@ -307,14 +323,16 @@ impl Sessions {
             {
                 let result = self.stored_result(&current, recommendation);
                 let Current { mut session, set } = current;
-                let Some((_, settings)) = self
-                    .store
-                    .finish(&mut session, expected, &result)
-                    .await
-                    .context("could not store the result")?
-                else {
+                let finished = self.store.finish(&mut session, expected, &result).await;
+                if finished.is_err() {
+                    // Whether it was stored is unknown: read it next time.
+                    self.recent.forget(&session.id);
+                }
+                let Some((_, settings)) = finished.context("could not store the result")? else {
+                    self.recent.forget(&session.id);
                     return Ok(Err(Refusal::Outdated));
                 };
+                self.recent.stored(&session);
                 let public = settings.results_public && session.dm_channel_id.is_none();
                 return Ok(Ok(Stepped {
                     current: Current { session, set },
@@ -345,10 +363,19 @@ impl Sessions {
     /// Stores a changed conversation (compare-and-swap on the step it was loaded at);
     /// `false` (storing nothing) when another input changed it first.
     async fn save(&self, session: &Session, expected: u32) -> Result<bool> {
-        self.store
-            .replace(session, expected)
-            .await
-            .context("could not store the conversation")
+        let saved = self.store.replace(session, expected).await;
+        match saved {
+            Ok(true) => self.recent.stored(session),
+            // Outdated here, or unknown after an error: read it next time.
+            _ => self.recent.forget(&session.id),
+        }
+        saved.context("could not store the conversation")
+    }
+
+    /// Deletes a conversation.
+    async fn remove(&self, id: &str) -> Result<()> {
+        self.recent.forget(id);
+        self.store.remove(id).await
     }
 
     fn stored_result(&self, current: &Current, recommendation: &Recommendation) -> StoredResult {
@@ -393,7 +420,7 @@ impl Sessions {
         let mut expired = false;
         let open = match self.store.open_dm(user_id).await? {
             Some(session) if self.is_expired(&session) => {
-                self.store.remove(&session.id).await?;
+                self.remove(&session.id).await?;
                 expired = true;
                 None
             }
@@ -410,7 +437,7 @@ impl Sessions {
             return Ok(Typed::Started { current, expired });
         };
         let Some(set) = self.session_set(&session).await else {
-            self.store.remove(&session.id).await?;
+            self.remove(&session.id).await?;
             return Ok(Typed::Ended(Stale::SetChanged));
         };
         let current = Current { session, set };

@@ -116,7 +116,7 @@ async fn interactions(
         // A validly signed request from long ago is a replay.
         return plain(StatusCode::UNAUTHORIZED, "stale request timestamp\n");
     }
-    let interaction: Interaction = match serde_json::from_slice(&body) {
+    let interaction = match decode(&body) {
         Ok(interaction) => interaction,
         Err(e) => {
             debug!(error = %e, "unreadable interaction");
@@ -172,6 +172,32 @@ async fn interactions(
         return json(&fallback(kind));
     };
     inline_response(answer.body, answer.delivered)
+}
+
+/// Decodes an interaction straight into its kind's type. (serenity's own
+/// `Deserialize` for [`Interaction`] builds a whole `serde_json::Value` first and then
+/// converts it: that doubled the cost of reading a click, whose body carries the whole
+/// message clicked.) The same types and the same outcome, without the detour.
+fn decode(body: &[u8]) -> serde_json::Result<Interaction> {
+    /// Only the kind; every other field is skipped without being built.
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: u8,
+    }
+    let Kind { kind } = serde_json::from_slice(body)?;
+    Ok(match kind {
+        1 => Interaction::Ping(serde_json::from_slice(body)?),
+        2 => Interaction::Command(serde_json::from_slice(body)?),
+        3 => Interaction::Component(serde_json::from_slice(body)?),
+        4 => Interaction::Autocomplete(serde_json::from_slice(body)?),
+        5 => Interaction::Modal(serde_json::from_slice(body)?),
+        other => {
+            return Err(serde::de::Error::custom(format_args!(
+                "unknown interaction type {other}"
+            )))
+        }
+    })
 }
 
 fn json(response: &CreateInteractionResponse) -> HttpResponse {
@@ -274,6 +300,81 @@ impl Drop for Delivered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A click in a server on a message with an embed and buttons, as Discord sends it.
+    const CLICK: &str = r#"{
+        "type": 3, "id": "1100000000000000001", "application_id": "1000000000000000001",
+        "token": "tok", "version": 1, "locale": "en-US", "guild_locale": "en-US",
+        "guild_id": "1000000000000000010", "channel_id": "1000000000000000011",
+        "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10485760,
+        "authorizing_integration_owners": {"0": "1000000000000000010"}, "context": 0,
+        "member": {"user": {"id": "1100000000000000002", "username": "ada",
+            "discriminator": "0", "global_name": "Ada", "avatar": null, "public_flags": 0},
+            "nick": null, "avatar": null, "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00",
+            "premium_since": null, "deaf": false, "mute": false, "flags": 0, "pending": false,
+            "permissions": "2248473465835073"},
+        "data": {"custom_id": "sp:abc:2:p1", "component_type": 2},
+        "message": {"id": "1100000000000000003", "channel_id": "1000000000000000011",
+            "type": 20, "content": "", "tts": false, "mention_everyone": false,
+            "mentions": [], "mention_roles": [], "attachments": [], "pinned": false,
+            "timestamp": "2026-11-29T10:00:00.000000+00:00", "edited_timestamp": null, "flags": 64,
+            "author": {"id": "1000000000000000002", "username": "stackpick", "discriminator": "0000",
+                "avatar": null, "bot": true, "public_flags": 0},
+            "embeds": [{"type": "rich", "title": "How big is the team?", "description": "Pick one",
+                "color": 5793266, "fields": [{"name": "Progress", "value": "2 of 4", "inline": true}]}],
+            "components": [{"type": 1, "components": [
+                {"type": 2, "style": 1, "label": "Small", "custom_id": "sp:abc:2:p0"},
+                {"type": 2, "style": 1, "label": "Large", "custom_id": "sp:abc:2:p1"}]}]}
+    }"#;
+
+    /// A slash command in a DM, with an option.
+    const COMMAND: &str = r#"{
+        "type": 2, "id": "1100000000000000004", "application_id": "1000000000000000001",
+        "token": "tok", "version": 1, "locale": "en-US", "channel_id": "1100000000000000005",
+        "app_permissions": "0", "entitlements": [], "context": 1, "attachment_size_limit": 10485760,
+        "user": {"id": "1100000000000000002", "username": "ada", "discriminator": "0",
+            "global_name": "Ada", "avatar": null, "public_flags": 0},
+        "data": {"id": "1100000000000000006", "name": "recommend", "type": 1,
+            "options": [{"name": "set", "type": 3, "value": "quick"}]}
+    }"#;
+
+    #[test]
+    fn decoding_gives_what_serenity_gives() {
+        for body in [
+            CLICK,
+            COMMAND,
+            r#"{"type": 1, "id": "1", "application_id": "2", "token": "t", "version": 1}"#,
+        ] {
+            let ours = decode(body.as_bytes()).unwrap();
+            let theirs: Interaction = serde_json::from_str(body).unwrap();
+            assert_eq!(
+                serde_json::to_value(&ours).unwrap(),
+                serde_json::to_value(&theirs).unwrap()
+            );
+        }
+        let Ok(Interaction::Component(click)) = decode(CLICK.as_bytes()) else {
+            panic!("a click");
+        };
+        assert_eq!(click.data.custom_id, "sp:abc:2:p1");
+        assert_eq!(
+            click.user.id.get(),
+            1_100_000_000_000_000_002,
+            "the member's user"
+        );
+        assert_eq!(click.message.embeds.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_or_missing_type_or_a_broken_body_is_an_error() {
+        assert!(decode(br#"{"type": 99, "id": "1"}"#).is_err());
+        assert!(decode(br#"{"id": "1"}"#).is_err());
+        assert!(decode(br#"{"type": "two"}"#).is_err());
+        assert!(decode(b"not json").is_err());
+        assert!(
+            decode(br#"{"type": 3, "id": "1"}"#).is_err(),
+            "a click without its fields"
+        );
+    }
 
     #[test]
     fn only_timestamps_within_five_minutes_of_now_are_fresh() {
