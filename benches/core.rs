@@ -76,6 +76,11 @@ fn benches(c: &mut Criterion) {
     c.bench_function("score and explain (default set)", |b| {
         b.iter(|| recommend(catalogue, black_box(&set), black_box(&answers)))
     });
+    // What storing a result encodes (the finishing click's biggest write).
+    let recommendation = recommend(catalogue, &set, &answers);
+    c.bench_function("a result as stored (JSON)", |b| {
+        b.iter(|| serde_json::to_string(black_box(&recommendation)))
+    });
 
     let text = big_set();
     QuestionSet::from_toml(

@@ -95,6 +95,8 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: Queue,
     readers: Queue,
+    /// Dropped with the store, which stops the checkpointer.
+    _checkpoints: mpsc::Sender<()>,
 }
 
 impl SqliteStore {
@@ -106,8 +108,13 @@ impl SqliteStore {
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         Self::prepare(&mut connection)
             .with_context(|| format!("cannot use the database {}", path.display()))?;
-        // The connection that migrated becomes the writer's.
+        // The connection that migrated becomes the writer's. Checkpoints (copying the
+        // log back into the file, and an fsync) run on a thread of their own instead
+        // of inside whichever commit crosses SQLite's threshold: no write waits for
+        // the disk.
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        connection.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
         let (writes, queued) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
@@ -124,9 +131,16 @@ impl SqliteStore {
                 .spawn(move || reader(path, queued))
                 .context("cannot start a database reader thread")?;
         }
+        let (checkpoints, stop) = mpsc::channel();
+        let path = path.to_owned();
+        std::thread::Builder::new()
+            .name("sqlite-checkpointer".to_owned())
+            .spawn(move || checkpointer(&path, &stop))
+            .context("cannot start the database checkpoint thread")?;
         Ok(SqliteStore {
             writer: Queue(writes),
             readers: Queue(reads),
+            _checkpoints: checkpoints,
         })
     }
 
@@ -330,6 +344,33 @@ fn reader(path: PathBuf, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             }
         }
         job(connection.as_mut())(Ok(()));
+    }
+}
+
+/// How often the log is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+/// The size the log file is cut back to after a checkpoint, in bytes.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// The checkpoint thread: every [`CHECKPOINT_EVERY`], copies what the log holds back
+/// into the file without waiting for (or blocking) readers and the writer (a
+/// `PASSIVE` checkpoint), until the store is dropped.
+fn checkpointer(path: &Path, stop: &mpsc::Receiver<()>) {
+    let mut connection: Option<Connection> = None;
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        if connection.is_none() {
+            connection = connect(path)
+                .inspect_err(
+                    |e| tracing::warn!(error = %e, "cannot open the database to checkpoint"),
+                )
+                .ok();
+        }
+        let Some(c) = &connection else {
+            continue;
+        };
+        if let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "could not checkpoint the database");
+        }
     }
 }
 
@@ -909,5 +950,43 @@ mod tests {
             err.contains("not a SQLite database or it is damaged"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_log_is_copied_back_into_the_file_beside_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bot.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        // Enough to need pages of their own; the writer never checkpoints.
+        let data = "x".repeat(4_000);
+        for n in 0..50 {
+            let data = data.clone();
+            store
+                .write(move |c| {
+                    c.execute(
+                        "INSERT INTO pending_uploads (id, guild_id, user_id, set_id, source, activate, created_at_ms)
+                         VALUES (?1, 1, 1, 's', ?2, 0, 0)",
+                        params![n.to_string(), data],
+                    )?;
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+        let wal = dir.path().join("bot.db-wal");
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() > 50 * 4_000,
+            "written to the log"
+        );
+        // Polled, not timed: the checkpointer runs every 250 ms.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::fs::metadata(&path).unwrap().len() < before + 50 * 4_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the checkpointer never copied the log into the file"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
