@@ -20,6 +20,7 @@
 
 mod explain;
 mod profile;
+pub mod team;
 
 use serde::{Deserialize, Serialize};
 
