@@ -6,6 +6,7 @@
 //! It takes decoded input and an async [`Storage`] and returns what to show; it knows
 //! nothing of Discord's types. Transports translate payloads in and render out.
 
+pub mod lobby;
 pub mod sets;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub use sets::{Library, Resolved};
 use crate::conversation::{Conversation, Input, Stage, View};
 use crate::engine::Recommendation;
 use crate::guide::Catalogue;
+use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
 use crate::store::{now_ms, Session, Storage, StoredResult};
 
@@ -32,6 +34,8 @@ pub struct Sessions {
     pub store: Arc<dyn Storage>,
     /// How long an untouched conversation stays open.
     pub idle_timeout: Duration,
+    /// How long a team lobby stays open after it is created.
+    pub lobby_lifetime: Duration,
 }
 
 /// Where a conversation happens and whose it is. Plain numbers: no transport types.
@@ -106,6 +110,9 @@ pub struct Stepped {
     pub current: Current,
     /// A result that this input completed (not an update of an earlier one).
     pub new_result: Option<NewResult>,
+    /// For a team member's conversation that this input finished: the lobby with
+    /// their answers recorded, or why they could not be.
+    pub lobby: Option<Result<crate::store::Lobby, lobby::LobbyRefusal>>,
 }
 
 /// What a typed DM reply led to.
@@ -169,6 +176,7 @@ impl Sessions {
             library,
             store,
             idle_timeout,
+            lobby_lifetime: lobby::DEFAULT_LIFETIME,
         }
     }
 
@@ -191,6 +199,18 @@ impl Sessions {
         place: Place,
         preview: bool,
     ) -> Result<Current> {
+        self.start_in(set, id, place, preview, None).await
+    }
+
+    /// [`Sessions::start`], for a team member when `lobby` names the team's lobby.
+    async fn start_in(
+        &self,
+        set: &Resolved,
+        id: String,
+        place: Place,
+        preview: bool,
+        lobby: Option<String>,
+    ) -> Result<Current> {
         let session = Session {
             id,
             user_id: place.user_id,
@@ -202,6 +222,7 @@ impl Sessions {
             preview,
             set_revision: set.revision,
             result_id: None,
+            lobby,
         };
         self.store
             .put(&session)
@@ -252,8 +273,26 @@ impl Sessions {
     /// The set a session runs on: the very version it started with (a server set's
     /// stored revision, or the built-in set), or `None` when that is gone.
     async fn session_set(&self, session: &Session) -> Option<Arc<QuestionSet>> {
-        let id = &session.conversation.set;
-        let set = match (session.guild_id, session.set_revision) {
+        let conversation = &session.conversation;
+        self.set_at(
+            session.guild_id,
+            &conversation.set,
+            session.set_revision,
+            conversation.set_version,
+        )
+        .await
+    }
+
+    /// A set as something started on it saw it: a server set's stored `revision`, or
+    /// the built-in set, if it is still at `version`; `None` when that is gone.
+    async fn set_at(
+        &self,
+        guild_id: Option<u64>,
+        id: &SetId,
+        revision: Option<u32>,
+        version: u32,
+    ) -> Option<Arc<QuestionSet>> {
+        let set = match (guild_id, revision) {
             (Some(guild), Some(revision)) => match self.stored_set(guild, id, revision).await {
                 Ok(set) => set,
                 // A stored version that no longer loads (e.g. checked by an older
@@ -265,7 +304,7 @@ impl Sessions {
             },
             _ => self.library.builtin.get(id).cloned(),
         };
-        set.filter(|set| set.version == session.conversation.set_version)
+        set.filter(|set| set.version == version)
     }
 
     /// Applies `input`, stores the new state (compare-and-swap on the step, so two
@@ -290,6 +329,7 @@ impl Sessions {
             }
             _ => None,
         };
+        let lobby = self.record_in_lobby(&current).await?;
         Ok(Ok(match recorded {
             Some((session, new_result)) => Stepped {
                 current: Current {
@@ -297,10 +337,12 @@ impl Sessions {
                     set: current.set,
                 },
                 new_result: Some(new_result),
+                lobby,
             },
             None => Stepped {
                 current,
                 new_result: None,
+                lobby,
             },
         }))
     }
@@ -346,7 +388,8 @@ impl Sessions {
         current: Current,
         recommendation: Box<Recommendation>,
     ) -> Result<Option<(Session, NewResult)>> {
-        if current.session.preview {
+        // A team member's answers go to the lobby, not to a result of their own.
+        if current.session.preview || current.session.lobby.is_some() {
             return Ok(None);
         }
         if current.session.result_id.is_some() {
