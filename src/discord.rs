@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod http;
 mod render;
 mod respond;
+mod team;
 
 use std::sync::Arc;
 

@@ -63,6 +63,22 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
             can_go_back,
             typed_replies: session.dm_channel_id.is_some(),
         }),
+        View::Finished(recommendation) if session.lobby.is_some() => {
+            // A team member's own result: private, with the choice to show their
+            // answers in the team's result instead of sharing.
+            let lobby = session.lobby.as_deref().unwrap_or_default();
+            let mut reply = render::result(
+                &state.sessions.catalogue,
+                set,
+                &recommendation,
+                &session.id,
+                session.step,
+                (false, false),
+            );
+            reply.content = Some(render::team::MEMBER_NOTE.to_owned());
+            reply.components.push(render::team::member_row(lobby));
+            reply
+        }
         View::Finished(recommendation) => render::result(
             &state.sessions.catalogue,
             set,
@@ -111,6 +127,9 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
                 history::open(ctx, state, click, &picked).await
             }
             Other::Panel(set) => start_from_panel(ctx, state, click, set.as_deref()).await,
+            Other::Team(lobby, action) => {
+                super::team::click(ctx, state, click, &lobby, action).await
+            }
         };
     }
     let Some(id) = ComponentId::parse(&click.data.custom_id) else {
@@ -190,8 +209,17 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
         Ok(stepped) => stepped,
         Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
     };
-    let reply = current_view(state, &stepped.current)?;
+    let mut reply = current_view(state, &stepped.current)?;
+    if let Some(Err(refusal)) = &stepped.lobby {
+        reply.content = Some(format!(
+            "{} Your answers weren't added to it.",
+            state.sessions.lobby_refusal(*refusal)
+        ));
+    }
     ctx.respond(click.into(), Response::Update(reply)).await?;
+    if let Some(Ok(lobby)) = &stepped.lobby {
+        super::team::refresh(ctx, state, lobby).await;
+    }
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {
             let card = render::share_card(catalogue, &new.recommendation);

@@ -166,6 +166,7 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
     let description = format!(
         "I recommend a backend framework for your project from the ratings of “Top 7 Backend Frameworks to Use in 2024” (roadmap.sh), and explain why.\n\n\
          **/recommend** `[set]` — answer a few questions (only you see them in a server)\n\
+         **/team** `[set]` — team mode: a lobby in the channel where each member answers privately, then the team decides together\n\
          **/frameworks** — the guide's ratings and totals\n\
          **/framework** `name` — one framework, criterion by criterion\n\
          **/compare** `a` `b` — two frameworks side by side\n\

@@ -71,10 +71,38 @@ pub fn result(
 /// admins previewing a set).
 pub fn result_embed(
     catalogue: &Catalogue,
-    (set_title, set_version): (&str, u32),
+    set: (&str, u32),
     recommendation: &Recommendation,
     show_weights: bool,
 ) -> CreateEmbed {
+    let parts = result_parts(catalogue, set, recommendation, show_weights);
+    build_embed(
+        &parts.title,
+        &parts.description,
+        &parts.fields,
+        &parts.footer,
+    )
+    .colour(parts.colour)
+}
+
+/// A result embed's text before it is fitted to Discord's limits, so other embeds
+/// (a team's result) can add fields of their own.
+pub(super) struct ResultParts {
+    pub title: String,
+    pub description: String,
+    /// The fields; without the weights, the last one is the full ranking.
+    pub fields: Vec<(String, String)>,
+    pub footer: String,
+    pub colour: u32,
+}
+
+/// The parts of [`result_embed`].
+pub(super) fn result_parts(
+    catalogue: &Catalogue,
+    (set_title, set_version): (&str, u32),
+    recommendation: &Recommendation,
+    show_weights: bool,
+) -> ResultParts {
     let name = |id| text::framework_name(catalogue, id);
     let mut fields: Vec<(String, String)> = Vec::new();
     let (title, mut description, colour) = match &recommendation.verdict {
@@ -229,7 +257,13 @@ pub fn result_embed(
         catalogue.guide.title, recommendation.guide_version
     );
     description = clip(&description, RESULT_DESCRIPTION_MAX);
-    build_embed(&title, &description, &fields, &footer).colour(colour)
+    ResultParts {
+        title,
+        description,
+        fields,
+        footer,
+        colour,
+    }
 }
 
 /// The menu of answered questions, shown from the result.
