@@ -22,7 +22,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::profile::{Because, Bonus, CriterionWeight, Exclusion, ExclusionKind, Profile};
-use super::{evaluate, Recommendation};
+use super::{effective_weights, evaluate, Recommendation};
 use crate::guide::Catalogue;
 use crate::ids::{CriterionId, FrameworkId, LanguageId};
 use crate::questionnaire::{Answers, QuestionSet};
@@ -118,7 +118,7 @@ pub fn combine(catalogue: &Catalogue, members: &[Profile]) -> Profile {
     let n = members.len() as f64;
 
     // Weights: the geometric mean of each member's effective weights.
-    let effective: Vec<Vec<f64>> = members.iter().map(effective).collect();
+    let effective: Vec<Vec<f64>> = members.iter().map(effective_weights).collect();
     for (c, weight) in team.weights.iter_mut().enumerate() {
         let values: Vec<f64> = effective.iter().map(|w| w[c]).collect();
         weight.weight = geometric_mean(&values);
@@ -250,16 +250,6 @@ pub fn evaluate_team(catalogue: &Catalogue, members: &[Profile]) -> Option<TeamR
     })
 }
 
-/// A member's weights as scored: all 0 counts as equal weights.
-fn effective(profile: &Profile) -> Vec<f64> {
-    let weights: Vec<f64> = profile.weights.iter().map(|w| w.weight).collect();
-    if weights.iter().sum::<f64>() > 0.0 {
-        weights
-    } else {
-        vec![1.0; weights.len()]
-    }
-}
-
 /// The geometric mean; exact when all values are equal, 0 when one is 0.
 fn geometric_mean(values: &[f64]) -> f64 {
     let Some(&first) = values.first() else {
@@ -299,7 +289,7 @@ fn sort_bonuses(bonuses: &mut [Bonus]) {
 
 /// Per criterion: the team's weight and the members' lowest and highest.
 fn spreads(members: &[Profile], team: &[CriterionWeight]) -> Vec<Spread> {
-    let effective: Vec<Vec<f64>> = members.iter().map(effective).collect();
+    let effective: Vec<Vec<f64>> = members.iter().map(effective_weights).collect();
     team.iter()
         .enumerate()
         .map(|(c, weight)| {

@@ -2,8 +2,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::engine::{self, Verdict};
-use crate::ids::OptionId;
-use crate::questionnaire::{builtin_sets, Choice};
+use crate::questionnaire::builtin_sets;
+use crate::questionnaire::sample::answers as answers_from;
 
 fn set(id: &str) -> QuestionSet {
     builtin_sets(Catalogue::builtin())
@@ -184,36 +184,6 @@ fn no_members_is_no_result() {
     assert!(recommend_team(Catalogue::builtin(), &set("default"), &[]).is_none());
 }
 
-/// Answers to every shown question of `set`, drawn from `seed` (optional questions
-/// are sometimes skipped, multi-choice ones get from `min` to `max` picks).
-fn random_answers(set: &QuestionSet, seed: u64) -> Answers {
-    let mut state = seed;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) as usize % n
-    };
-    let mut answers = Answers::default();
-    for question in &set.questions {
-        if !set.is_shown(question, &answers) {
-            continue;
-        }
-        let n = question.options.len();
-        let count = match question.choice {
-            _ if !question.required && next(4) == 0 => 0,
-            Choice::Single => 1,
-            Choice::Multi { min, max } => min + next(max.min(n) - min + 1),
-        };
-        let start = next(n);
-        let picks: Vec<OptionId> = (0..count)
-            .map(|k| question.options[(start + k) % n].id.clone())
-            .collect();
-        answers.set(question.id.clone(), picks);
-    }
-    answers
-}
-
 /// The same result: winner, ranking with scores and eligibility, runner-up and margin.
 fn assert_same(a: &Recommendation, b: &Recommendation) -> Result<(), TestCaseError> {
     prop_assert_eq!(a.winner(), b.winner());
@@ -246,7 +216,7 @@ proptest! {
     fn one_member_gets_their_own_result(which in 0..SETS.len(), seed in any::<u64>()) {
         let set = set(SETS[which]);
         let catalogue = Catalogue::builtin();
-        let mine = random_answers(&set, seed);
+        let mine = answers_from(&set, seed);
         let alone = engine::recommend(catalogue, &set, &mine);
         let result = recommend_team(catalogue, &set, std::slice::from_ref(&mine)).unwrap();
         assert_same(&result.recommendation, &alone)?;
@@ -262,7 +232,7 @@ proptest! {
     ) {
         let set = set(SETS[which]);
         let catalogue = Catalogue::builtin();
-        let mine = random_answers(&set, seed);
+        let mine = answers_from(&set, seed);
         let alone = engine::recommend(catalogue, &set, &mine);
         let result = recommend_team(catalogue, &set, &vec![mine; copies]).unwrap();
         assert_same(&result.recommendation, &alone)?;
@@ -278,7 +248,7 @@ proptest! {
     ) {
         let set = set(SETS[which]);
         let catalogue = Catalogue::builtin();
-        let members: Vec<Answers> = seeds.iter().map(|s| random_answers(&set, *s)).collect();
+        let members: Vec<Answers> = seeds.iter().map(|s| answers_from(&set, *s)).collect();
         let n = members.len();
         // Reversed, then rotated: every order of two members, many of more.
         let order: Vec<usize> = (0..n).rev().cycle().skip(rotate % n).take(n).collect();
@@ -310,7 +280,7 @@ proptest! {
     ) {
         let set = set("default");
         let catalogue = Catalogue::builtin();
-        let members: Vec<Answers> = seeds.iter().map(|s| random_answers(&set, *s)).collect();
+        let members: Vec<Answers> = seeds.iter().map(|s| answers_from(&set, *s)).collect();
         let result = recommend_team(catalogue, &set, &members).unwrap();
         for left_out in 0..members.len() {
             let mut others = members.clone();
