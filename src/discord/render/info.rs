@@ -194,6 +194,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn help_lists_team_mode() {
+        let sets = shipped_sets();
+        let sets: Vec<&QuestionSet> = sets.iter().collect();
+        let help = json!(help(&sets).embeds[0]).to_string();
+        assert!(help.contains("**/team** `[set]` — team mode"), "{help}");
+    }
+
+    #[test]
     fn every_information_screen_fits_discords_limits() {
         let catalogue = Catalogue::builtin();
         let mut sets = shipped_sets();
