@@ -48,6 +48,7 @@ struct FileConfig {
     #[serde(default)]
     dev_guild_ids: Vec<u64>,
     idle_timeout_minutes: Option<u64>,
+    team_lobby_hours: Option<u64>,
     questions_dir: Option<PathBuf>,
     log_level: Option<String>,
     log_format: Option<LogFormat>,
@@ -160,6 +161,8 @@ pub struct Config {
     pub dev_guild_ids: Vec<u64>,
     /// How long an untouched conversation stays open.
     pub idle_timeout: Duration,
+    /// How long a team lobby stays open after it is created (then it is purged).
+    pub team_lobby_lifetime: Duration,
     /// Extra question sets loaded at start (`*.toml`), next to the built-in ones.
     pub questions_dir: Option<PathBuf>,
     /// A tracing filter such as `info` or `stackpick=debug,serenity=warn`.
@@ -292,6 +295,13 @@ impl Config {
                 message: "idle_timeout_minutes must be at least 1".to_owned(),
             });
         }
+        let lobby_hours = file.team_lobby_hours.unwrap_or(24);
+        if lobby_hours == 0 {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: "team_lobby_hours must be at least 1".to_owned(),
+            });
+        }
         if let Some(url) = &file.proxy_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Invalid {
@@ -332,6 +342,7 @@ impl Config {
             application_id: file.application_id,
             dev_guild_ids: file.dev_guild_ids,
             idle_timeout: Duration::from_secs(idle_minutes * 60),
+            team_lobby_lifetime: Duration::from_secs(lobby_hours.saturating_mul(3600)),
             questions_dir: file.questions_dir,
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
@@ -437,7 +448,18 @@ mod tests {
         let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
         assert_eq!(config.token, None);
         assert_eq!(config.idle_timeout, Duration::from_secs(30 * 60));
+        assert_eq!(config.team_lobby_lifetime, Duration::from_secs(24 * 3600));
         assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn team_lobbies_last_the_configured_hours_and_at_least_one() {
+        let config = Config::from_parts(Path::new("c.toml"), "team_lobby_hours = 2", None).unwrap();
+        assert_eq!(config.team_lobby_lifetime, Duration::from_secs(7200));
+        let err = Config::from_parts(Path::new("c.toml"), "team_lobby_hours = 0", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("team_lobby_hours must be at least 1"), "{err}");
     }
 
     #[test]

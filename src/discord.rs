@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod http;
 mod render;
 mod respond;
+mod team;
 
 use std::sync::Arc;
 
@@ -55,8 +56,10 @@ impl State {
     /// configured folder (a broken file stops the start with its problems listed).
     pub fn new(config: &Config, catalogue: Catalogue, store: Arc<dyn Storage>) -> Result<State> {
         let library = Library::load(&catalogue, config.questions_dir.as_deref())?;
+        let mut sessions = Sessions::new(catalogue, library, store, config.idle_timeout);
+        sessions.lobby_lifetime = config.team_lobby_lifetime;
         Ok(State {
-            sessions: Sessions::new(catalogue, library, store, config.idle_timeout),
+            sessions,
             dev_guild_ids: config.dev_guild_ids.clone(),
         })
     }

@@ -20,6 +20,7 @@
 
 mod explain;
 mod profile;
+pub mod team;
 
 use serde::{Deserialize, Serialize};
 
@@ -138,7 +139,7 @@ pub fn evaluate(catalogue: &Catalogue, profile: &Profile) -> Recommendation {
 }
 
 /// The profile's weights, or equal weights when every one is 0 (nothing to weigh by).
-fn effective_weights(profile: &Profile) -> Vec<f64> {
+pub(crate) fn effective_weights(profile: &Profile) -> Vec<f64> {
     let weights: Vec<f64> = profile.weights.iter().map(|w| w.weight).collect();
     if weights.iter().sum::<f64>() > 0.0 {
         weights

@@ -51,6 +51,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score several members' answers as one team (same answers-file format as
+    /// `recommend`): geometric-mean weights, bonuses per member, everyone's hard
+    /// constraints, where the team agrees and whose answers decide it.
+    Team {
+        /// One answers file per member (named by the file's name).
+        #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+        answers: Vec<PathBuf>,
+        /// A question-set file, or the id of a built-in set.
+        #[arg(long, value_name = "FILE|ID", default_value = "default")]
+        questions: String,
+        /// Print the full result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate question-set files; lists every problem and exits non-zero on any.
     Check {
         /// The files to check (or, with --coverage, ids of built-in sets).
@@ -120,19 +134,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let set = resolve_set(&questions, &catalogue)?;
-            let answers = read_answers(&answers)?;
-            if let Err(problems) = answers.check(&set) {
-                bail!(
-                    "the answers don't fit set `{}`:\n  - {}",
-                    set.id,
-                    problems.join("\n  - ")
-                );
-            }
+            let answers = checked_answers(&answers, &set)?;
             let recommendation = engine::recommend(&catalogue, &set, &answers);
             if json {
                 println!("{}", serde_json::to_string_pretty(&recommendation)?);
             } else {
                 print!("{}", terminal::render(&catalogue, &recommendation));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Team {
+            answers,
+            questions,
+            json,
+        } => {
+            let set = resolve_set(&questions, &catalogue)?;
+            let members = answers
+                .iter()
+                .map(|path| checked_answers(path, &set))
+                .collect::<Result<Vec<_>>>()?;
+            let names: Vec<String> = answers.iter().map(|p| member_name(p)).collect();
+            let result = engine::team::recommend_team(&catalogue, &set, &members)
+                .context("no answers files were given")?;
+            if json {
+                let mut value = serde_json::to_value(&result)?;
+                value["member_names"] = serde_json::json!(names);
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                print!("{}", terminal::render_team(&catalogue, &result, &names));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -254,6 +283,28 @@ fn resolve_set(file_or_id: &str, catalogue: &Catalogue) -> Result<QuestionSet> {
                 ids.join(", ")
             )
         })
+}
+
+/// A member's name in a team: the answers file's name without its extension.
+fn member_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+/// An answers file, checked against the set (every problem listed).
+fn checked_answers(path: &Path, set: &QuestionSet) -> Result<Answers> {
+    let answers = read_answers(path)?;
+    if let Err(problems) = answers.check(set) {
+        bail!(
+            "the answers in {} don't fit set `{}`:\n  - {}",
+            path.display(),
+            set.id,
+            problems.join("\n  - ")
+        );
+    }
+    Ok(answers)
 }
 
 /// Answers as TOML: `question = "option"` or `question = ["a", "b"]`; `[]` skips.

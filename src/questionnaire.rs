@@ -392,6 +392,42 @@ impl QuestionSet {
     }
 }
 
+/// Answers drawn from a seed, for the tests of everything that takes answers.
+#[cfg(test)]
+pub(crate) mod sample {
+    use super::{Answers, Choice, OptionId, QuestionSet};
+
+    /// Answers to every shown question, drawn from `seed`: optional questions are
+    /// sometimes skipped, multi-choice ones get from `min` to `max` picks.
+    pub(crate) fn answers(set: &QuestionSet, seed: u64) -> Answers {
+        let mut state = seed;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let mut answers = Answers::default();
+        for question in &set.questions {
+            if !set.is_shown(question, &answers) {
+                continue;
+            }
+            let n = question.options.len();
+            let count = match question.choice {
+                _ if !question.required && next(6) == 0 => 0,
+                Choice::Single => 1,
+                Choice::Multi { min, max } => min + next(max - min + 1),
+            };
+            let start = next(n);
+            let picks: Vec<OptionId> = (0..count)
+                .map(|k| question.options[(start + k) % n].id.clone())
+                .collect();
+            answers.set(question.id.clone(), picks);
+        }
+        answers
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

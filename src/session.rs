@@ -6,6 +6,7 @@
 //! It takes decoded input and an async [`Storage`] and returns what to show; it knows
 //! nothing of Discord's types. Transports translate payloads in and render out.
 
+pub mod lobby;
 mod recent;
 pub mod sets;
 
@@ -21,6 +22,7 @@ pub use sets::{Library, Resolved};
 use crate::conversation::{Conversation, Input, Stage, View};
 use crate::engine::Recommendation;
 use crate::guide::Catalogue;
+use crate::ids::SetId;
 use crate::questionnaire::QuestionSet;
 use crate::store::{now_ms, Session, Storage, StoredResult};
 
@@ -36,6 +38,8 @@ pub struct Sessions {
     pub idle_timeout: Duration,
     /// The conversations this process stored last (a hint; see [`Recent`]).
     recent: Recent,
+    /// How long a team lobby stays open after it is created.
+    pub lobby_lifetime: Duration,
 }
 
 /// Where a conversation happens and whose it is. Plain numbers: no transport types.
@@ -113,6 +117,9 @@ pub struct Stepped {
     /// The recommendation, when the conversation is finished after this input
     /// (computed once: show this rather than computing it again).
     pub recommendation: Option<Arc<Recommendation>>,
+    /// For a team member's conversation that this input finished: the lobby with
+    /// their answers recorded, or why they could not be.
+    pub lobby: Option<Result<crate::store::Lobby, lobby::LobbyRefusal>>,
 }
 
 /// What a typed DM reply led to.
@@ -188,6 +195,7 @@ impl Sessions {
             store,
             idle_timeout,
             recent: Recent::default(),
+            lobby_lifetime: lobby::DEFAULT_LIFETIME,
         }
     }
 
@@ -210,6 +218,18 @@ impl Sessions {
         place: Place,
         preview: bool,
     ) -> Result<Current> {
+        self.start_in(set, id, place, preview, None).await
+    }
+
+    /// [`Sessions::start`], for a team member when `lobby` names the team's lobby.
+    async fn start_in(
+        &self,
+        set: &Resolved,
+        id: String,
+        place: Place,
+        preview: bool,
+        lobby: Option<String>,
+    ) -> Result<Current> {
         let session = Session {
             id,
             user_id: place.user_id,
@@ -221,6 +241,7 @@ impl Sessions {
             preview,
             set_revision: set.revision,
             result_id: None,
+            lobby,
         };
         self.store
             .put(&session)
@@ -282,8 +303,26 @@ impl Sessions {
     /// The set a session runs on: the very version it started with (a server set's
     /// stored revision, or the built-in set), or `None` when that is gone.
     async fn session_set(&self, session: &Session) -> Option<Arc<QuestionSet>> {
-        let id = &session.conversation.set;
-        let set = match (session.guild_id, session.set_revision) {
+        let conversation = &session.conversation;
+        self.set_at(
+            session.guild_id,
+            &conversation.set,
+            session.set_revision,
+            conversation.set_version,
+        )
+        .await
+    }
+
+    /// A set as something started on it saw it: a server set's stored `revision`, or
+    /// the built-in set, if it is still at `version`; `None` when that is gone.
+    async fn set_at(
+        &self,
+        guild_id: Option<u64>,
+        id: &SetId,
+        revision: Option<u32>,
+        version: u32,
+    ) -> Option<Arc<QuestionSet>> {
+        let set = match (guild_id, revision) {
             (Some(guild), Some(revision)) => match self.stored_set(guild, id, revision).await {
                 Ok(set) => set,
                 // A stored version that no longer loads (e.g. checked by an older
@@ -295,7 +334,7 @@ impl Sessions {
             },
             _ => self.library.builtin.get(id).cloned(),
         };
-        set.filter(|set| set.version == session.conversation.set_version)
+        set.filter(|set| set.version == version)
     }
 
     /// Applies `input`, stores the new state (compare-and-swap on the step, so two
@@ -315,10 +354,12 @@ impl Sessions {
         let current = Current { session, set };
         let recommendation = current.finished(&self.catalogue).map(Arc::from);
         let new_result = match &recommendation {
-            // A new result: stored with the step, in one transaction.
+            // A new result: stored with the step, in one transaction. (A team
+            // member's answers go to the lobby, not to a result of their own.)
             Some(recommendation)
                 if !was_finished
                     && !current.session.preview
+                    && current.session.lobby.is_none()
                     && current.session.result_id.is_none() =>
             {
                 let result = self.stored_result(&current, recommendation);
@@ -342,6 +383,7 @@ impl Sessions {
                         public,
                     }),
                     recommendation: Some(Arc::clone(recommendation)),
+                    lobby: None,
                 }));
             }
             _ => None,
@@ -353,10 +395,12 @@ impl Sessions {
         if let Some(recommendation) = recommendation.as_deref().filter(|_| !was_finished) {
             self.update_result(&current, recommendation).await?;
         }
+        let lobby = self.record_in_lobby(&current).await?;
         Ok(Ok(Stepped {
             current,
             new_result,
             recommendation,
+            lobby,
         }))
     }
 

@@ -20,6 +20,7 @@ pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 use crate::config::Database;
 
 use crate::conversation::Conversation;
+use crate::engine::team::TeamResult;
 use crate::engine::Recommendation;
 use crate::ids::SetId;
 use crate::questionnaire::Answers;
@@ -53,6 +54,10 @@ pub struct Session {
     /// The stored result once finished; changing an answer updates it in place.
     #[serde(default)]
     pub result_id: Option<i64>,
+    /// The team lobby this conversation answers for, if any: once finished, its
+    /// answers are recorded there instead of as a result of its own.
+    #[serde(default)]
+    pub lobby: Option<String>,
 }
 
 impl Session {
@@ -218,9 +223,87 @@ pub trait HistoryStore: Send + Sync {
         -> anyhow::Result<Vec<StoredResult>>;
 }
 
+/// A member's answers in a team lobby.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LobbyMember {
+    /// Who.
+    pub user_id: u64,
+    /// Their answers, as they finished the questionnaire.
+    pub answers: Answers,
+    /// Whether they agreed to show their answers (and their name in the result).
+    pub show_answers: bool,
+}
+
+/// Where a team lobby stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LobbyStatus {
+    /// Members can answer.
+    Open,
+    /// Decided: the team's result, and who decided.
+    Decided {
+        /// The combined result.
+        result: Box<TeamResult>,
+        /// The member who decided.
+        by: u64,
+    },
+    /// Cancelled by the organiser or a server manager.
+    Cancelled {
+        /// Who cancelled.
+        by: u64,
+    },
+}
+
+/// A team lobby: a public message where members answer privately, then decide
+/// together. Stored whole as JSON, with `version` as a column for compare-and-swap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lobby {
+    /// Short unique id, carried in the lobby's custom_ids.
+    pub id: String,
+    /// The server.
+    pub guild_id: u64,
+    /// The channel of the lobby message.
+    pub channel_id: u64,
+    /// The lobby message, once known.
+    pub message_id: Option<u64>,
+    /// Who opened it (may decide or cancel).
+    pub organiser_id: u64,
+    /// The question set every member answers.
+    pub set_id: SetId,
+    /// Its version when the lobby opened.
+    pub set_version: u32,
+    /// For a server's own set, the stored revision; `None` for built-in sets.
+    pub set_revision: Option<u32>,
+    /// Its title at the time.
+    pub set_title: String,
+    /// Members who finished, in the order they first did.
+    pub members: Vec<LobbyMember>,
+    /// Open, decided or cancelled.
+    pub status: LobbyStatus,
+    /// Bumped on every change (compare-and-swap).
+    pub version: u32,
+    /// When it opened, in milliseconds since the Unix epoch (it expires from then).
+    pub created_at_ms: u64,
+}
+
+/// Team lobbies.
+#[async_trait]
+pub trait LobbyStore: Send + Sync {
+    /// Inserts or replaces a lobby; durable when it returns.
+    async fn put_lobby(&self, lobby: &Lobby) -> anyhow::Result<()>;
+    /// The lobby with this id.
+    async fn get_lobby(&self, id: &str) -> anyhow::Result<Option<Lobby>>;
+    /// Replaces a lobby only if its stored version is still `expected_version`, so two
+    /// members finishing at once can't overwrite each other; returns whether it was
+    /// replaced.
+    async fn replace_lobby(&self, lobby: &Lobby, expected_version: u32) -> anyhow::Result<bool>;
+    /// Deletes lobbies opened before `cutoff_ms`; returns how many.
+    async fn purge_lobbies(&self, cutoff_ms: u64) -> anyhow::Result<usize>;
+}
+
 /// Everything the bot stores.
 #[async_trait]
-pub trait Storage: SessionStore + GuildStore + HistoryStore {
+pub trait Storage: SessionStore + GuildStore + HistoryStore + LobbyStore {
     /// Which backend this is (`sqlite` or `postgres`), for logs and metrics.
     fn backend(&self) -> &'static str;
     /// Whether the database answers (a trivial query), for health checks.

@@ -1,6 +1,8 @@
 //! The terminal adapter, the embedded default: asks a question set on stdin/stdout
 //! (numbered options; b = back, s = skip, q = quit) and prints the recommendation.
 
+mod team;
+
 use std::io::{self, BufRead, Write};
 
 use crate::conversation::{Conflict, Conversation, View};
@@ -8,6 +10,8 @@ use crate::engine::{Recommendation, Verdict};
 use crate::guide::Catalogue;
 use crate::questionnaire::{Choice, Question, QuestionSet};
 use crate::text;
+
+pub use team::render_team;
 
 /// How an interactive session ended.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,8 @@
 //! terminal and Discord say the same thing. Adapters add their own layout (embeds,
 //! bold, numbering) around them. Every sentence here is ours.
 
+pub mod team;
+
 use crate::conversation::{Conflict, Involved, Resolution};
 use crate::engine::{
     Bonus, Deciding, Exclusion, ExclusionKind, Explanation, FlipPoint, Margin, MarginPart,

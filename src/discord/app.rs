@@ -224,7 +224,7 @@ impl Drop for App {
     }
 }
 
-/// Deletes idle conversations and stale upload confirmations, and counts the open
+/// Deletes idle conversations, expired team lobbies and stale upload confirmations, and counts the open
 /// conversations for the metrics, once a minute.
 async fn purge(state: Arc<State>, idle_timeout: Duration) {
     let store = &state.sessions.store;
@@ -246,6 +246,15 @@ async fn purge(state: Arc<State>, idle_timeout: Duration) {
                 error = format!("{e:#}"),
                 "could not purge old upload confirmations"
             );
+        }
+        let lifetime = crate::session::millis(state.sessions.lobby_lifetime);
+        match store.purge_lobbies(now_ms().saturating_sub(lifetime)).await {
+            Ok(0) => {}
+            Ok(n) => info!(count = n, "expired team lobbies"),
+            Err(e) => warn!(
+                error = format!("{e:#}"),
+                "could not purge expired team lobbies"
+            ),
         }
         match store.count_open().await {
             Ok(open) => crate::ops::metrics::open_conversations(open),

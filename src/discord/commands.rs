@@ -10,6 +10,7 @@ pub mod history;
 pub mod questions;
 mod recommend;
 pub mod registration;
+mod team;
 
 use anyhow::{Context as _, Result};
 use serenity::all::{
@@ -39,8 +40,12 @@ fn all() -> Vec<CreateCommand> {
         c.integration_types(vec![InstallationContext::Guild])
             .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
     })
-    // Server administration only makes sense in a server (it sets its own contexts).
-    .chain([questions::register().integration_types(vec![InstallationContext::Guild])])
+    // Server administration and team lobbies only make sense in a server (they set
+    // their own contexts).
+    .chain(
+        [questions::register(), team::register()]
+            .map(|c| c.integration_types(vec![InstallationContext::Guild])),
+    )
     .collect()
 }
 
@@ -61,6 +66,7 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
         help::NAME => help::run(ctx, state, command).await,
         history::NAME => history::run(ctx, state, command).await,
         questions::NAME => questions::run(ctx, state, command).await,
+        team::NAME => team::run(ctx, state, command).await,
         other => {
             warn!(
                 command = other,
@@ -83,7 +89,7 @@ pub async fn autocomplete(ctx: &Ctx, state: &State, command: &CommandInteraction
         return Ok(());
     };
     let choices = match command.data.name.as_str() {
-        recommend::NAME => {
+        recommend::NAME | team::NAME => {
             recommend::autocomplete(state, command.guild_id.map(|g| g.get()), focused.value).await?
         }
         questions::NAME => {

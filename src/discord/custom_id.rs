@@ -135,6 +135,44 @@ pub enum Other {
     History,
     /// `/questions show` page `n` of a set.
     Page(String, usize),
+    /// A team lobby's button (lobby id, what it does).
+    Team(String, TeamAction),
+}
+
+/// What a team lobby's button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamAction {
+    /// Answer the questions privately (or carry on where one left off).
+    Answer,
+    /// Combine the answers so far (organiser or server manager).
+    Decide,
+    /// Close the lobby (organiser or server manager).
+    Cancel,
+    /// Show my answers and name in the team's result.
+    Show,
+    /// Keep my answers private.
+    Hide,
+}
+
+impl TeamAction {
+    const ALL: [(TeamAction, &'static str); 5] = [
+        (TeamAction::Answer, "answer"),
+        (TeamAction::Decide, "decide"),
+        (TeamAction::Cancel, "cancel"),
+        (TeamAction::Show, "show"),
+        (TeamAction::Hide, "hide"),
+    ];
+
+    fn word(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("answer", |(_, w)| w)
+    }
+
+    fn parse(word: &str) -> Option<TeamAction> {
+        Self::ALL.iter().find(|(_, w)| *w == word).map(|(a, _)| *a)
+    }
 }
 
 /// The namespace of [`Other`] components.
@@ -163,6 +201,11 @@ impl Other {
             [OTHER_PREFIX, "page", set, n] if arg_ok(set) => {
                 Some(Other::Page((*set).to_owned(), n.parse().ok()?))
             }
+            [OTHER_PREFIX, "team", lobby, action]
+                if arg_ok(lobby) && lobby.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                Some(Other::Team((*lobby).to_owned(), TeamAction::parse(action)?))
+            }
             _ => None,
         }
     }
@@ -177,6 +220,9 @@ impl fmt::Display for Other {
             Other::Panel(Some(set)) => write!(f, "{OTHER_PREFIX}:panel:{set}"),
             Other::History => write!(f, "{OTHER_PREFIX}:hist"),
             Other::Page(set, n) => write!(f, "{OTHER_PREFIX}:page:{set}:{n}"),
+            Other::Team(lobby, action) => {
+                write!(f, "{OTHER_PREFIX}:team:{lobby}:{}", action.word())
+            }
         }
     }
 }
@@ -258,6 +304,11 @@ mod tests {
             Other::Panel(Some("team_set".to_owned())),
             Other::History,
             Other::Page("default".to_owned(), 3),
+            Other::Team(session_id(u64::MAX), TeamAction::Answer),
+            Other::Team("abc".to_owned(), TeamAction::Decide),
+            Other::Team("abc".to_owned(), TeamAction::Cancel),
+            Other::Team("abc".to_owned(), TeamAction::Show),
+            Other::Team("abc".to_owned(), TeamAction::Hide),
         ] {
             let text = other.to_string();
             assert!(text.len() <= 50, "{text}");
@@ -271,6 +322,10 @@ mod tests {
             "spa:page:x:y",
             "sp:abc:1:back",
             "spa:hist:1",
+            "spa:team:abc",
+            "spa:team:abc:fly",
+            "spa:team:a_b:answer",
+            "spa:team::answer",
         ] {
             assert_eq!(Other::parse(junk), None, "{junk}");
         }

@@ -87,6 +87,21 @@ fn result_view(
     session: &Session,
     recommendation: &Recommendation,
 ) -> Reply {
+    if let Some(lobby) = session.lobby.as_deref() {
+        // A team member's own result: private, with the choice to show their answers
+        // in the team's result instead of sharing.
+        let mut reply = render::result(
+            &state.sessions.catalogue,
+            set,
+            recommendation,
+            &session.id,
+            session.step,
+            (false, false),
+        );
+        reply.content = Some(render::team::MEMBER_NOTE.to_owned());
+        reply.components.push(render::team::member_row(lobby));
+        return reply;
+    }
     render::result(
         &state.sessions.catalogue,
         set,
@@ -141,6 +156,9 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
                 history::open(ctx, state, click, &picked).await
             }
             Other::Panel(set) => start_from_panel(ctx, state, click, set.as_deref()).await,
+            Other::Team(lobby, action) => {
+                super::team::click(ctx, state, click, &lobby, action).await
+            }
         };
     }
     let Some(id) = ComponentId::parse(&click.data.custom_id) else {
@@ -220,8 +238,17 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
         Ok(stepped) => stepped,
         Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
     };
-    let reply = stepped_view(state, &stepped)?;
+    let mut reply = stepped_view(state, &stepped)?;
+    if let Some(Err(refusal)) = &stepped.lobby {
+        reply.content = Some(format!(
+            "{} Your answers weren't added to it.",
+            state.sessions.lobby_refusal(*refusal)
+        ));
+    }
     ctx.respond(click.into(), Response::Update(reply)).await?;
+    if let Some(Ok(lobby)) = &stepped.lobby {
+        super::team::refresh(ctx, state, lobby).await;
+    }
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {
             let card = render::share_card(catalogue, &new.recommendation);

@@ -5,6 +5,7 @@
 //! - [`limits`]: Discord's limits as named constants, and the clipping/fitting helpers;
 //! - [`question`]: a question with its buttons or select menu;
 //! - [`result`]: the result embed, the share card and the change menu;
+//! - [`team`]: a team lobby's public message;
 //! - [`info`]: the information screens (`/frameworks`, `/framework`, `/compare`,
 //!   `/criteria`, `/help`).
 
@@ -13,6 +14,7 @@ mod limits;
 mod question;
 mod reply;
 mod result;
+pub mod team;
 
 use serenity::all::{ButtonStyle, CreateButton};
 

@@ -90,6 +90,7 @@ mod tests {
             preview: false,
             set_revision: None,
             result_id: None,
+            lobby: None,
         }
     }
 

@@ -8,6 +8,8 @@
 //! tokio-postgres is asynchronous, so nothing here blocks a runtime thread; the pool
 //! (deadpool-postgres) keeps prepared statements per connection (`prepare_cached`).
 
+mod lobbies;
+
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
@@ -26,7 +28,7 @@ use crate::ids::SetId;
 
 /// The migrations, in order; the schema version is how many have run. Never edit a
 /// shipped migration: add a new one. The tables match the SQLite store's (schema
-/// version 5 there). JSON documents are TEXT, as in SQLite: they are only ever read
+/// version 6 there). JSON documents are TEXT, as in SQLite: they are only ever read
 /// whole, and JSONB would refuse a `\u0000` that serde_json writes for a NUL typed
 /// into a conversation.
 const MIGRATIONS: &[&str] = &[
@@ -80,6 +82,15 @@ const MIGRATIONS: &[&str] = &[
          created_at_ms BIGINT NOT NULL
      );
      CREATE INDEX pending_uploads_age ON pending_uploads (created_at_ms);",
+    // 2: team lobbies, whole as JSON, with the version for compare-and-swap updates.
+    "CREATE TABLE lobbies (
+         id            TEXT PRIMARY KEY,
+         guild_id      BIGINT NOT NULL,
+         version       BIGINT NOT NULL,
+         created_at_ms BIGINT NOT NULL,
+         data          TEXT NOT NULL
+     );
+     CREATE INDEX lobbies_age ON lobbies (created_at_ms);",
 ];
 
 /// The schema version this build creates and understands.

@@ -3,6 +3,8 @@
 //! killed process loses nothing that was acknowledged. Fine for one process (and the
 //! default, needing nothing installed); several processes share PostgreSQL instead.
 
+mod lobbies;
+
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -75,6 +77,15 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE sessions ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
      UPDATE sessions SET step = CASE WHEN json_valid(data)
          THEN COALESCE(json_extract(data, '$.step'), 0) ELSE 0 END;",
+    // 6: team lobbies, whole as JSON, with the version for compare-and-swap updates.
+    "CREATE TABLE lobbies (
+         id            TEXT PRIMARY KEY,
+         guild_id      INTEGER NOT NULL,
+         version       INTEGER NOT NULL,
+         created_at_ms INTEGER NOT NULL,
+         data          TEXT NOT NULL
+     );
+     CREATE INDEX lobbies_age ON lobbies (created_at_ms);",
 ];
 
 /// Sets a server's active set, creating its settings row when needed.

@@ -166,6 +166,7 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
     let description = format!(
         "I recommend a backend framework for your project from the ratings of “Top 7 Backend Frameworks to Use in 2024” (roadmap.sh), and explain why.\n\n\
          **/recommend** `[set]` — answer a few questions (only you see them in a server)\n\
+         **/team** `[set]` — team mode: a lobby in the channel where each member answers privately, then the team decides together\n\
          **/frameworks** — the guide's ratings and totals\n\
          **/framework** `name` — one framework, criterion by criterion\n\
          **/compare** `a` `b` — two frameworks side by side\n\
@@ -191,6 +192,14 @@ mod tests {
     use super::super::fixtures::{largest_set, shipped_sets};
     use super::super::limits::check::broken_limits;
     use super::*;
+
+    #[test]
+    fn help_lists_team_mode() {
+        let sets = shipped_sets();
+        let sets: Vec<&QuestionSet> = sets.iter().collect();
+        let help = json!(help(&sets).embeds[0]).to_string();
+        assert!(help.contains("**/team** `[set]` — team mode"), "{help}");
+    }
 
     #[test]
     fn every_information_screen_fits_discords_limits() {

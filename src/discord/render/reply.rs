@@ -3,7 +3,7 @@
 
 use serenity::all::{
     CreateActionRow, CreateAllowedMentions, CreateEmbed, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage,
 };
 
 use super::limits::{clip, EMBED_DESCRIPTION_MAX};
@@ -73,6 +73,11 @@ impl Reply {
     pub fn into_message(self) -> CreateMessage {
         fill!(CreateMessage::new(), self)
     }
+
+    /// As the edit of a channel message (a team lobby).
+    pub fn into_message_edit(self) -> EditMessage {
+        fill!(EditMessage::new(), self)
+    }
 }
 
 #[cfg(test)]
@@ -90,11 +95,12 @@ mod tests {
 
     #[test]
     fn every_conversion_keeps_the_content_and_allows_no_mentions() {
-        let built: [(&str, Value); 4] = [
+        let built: [(&str, Value); 5] = [
             ("interaction", json!(sample().into_interaction())),
             ("edit", json!(sample().into_edit())),
             ("followup", json!(sample().into_followup())),
             ("message", json!(sample().into_message())),
+            ("message edit", json!(sample().into_message_edit())),
         ];
         for (what, body) in built {
             assert_eq!(

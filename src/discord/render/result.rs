@@ -71,10 +71,38 @@ pub fn result(
 /// admins previewing a set).
 pub fn result_embed(
     catalogue: &Catalogue,
-    (set_title, set_version): (&str, u32),
+    set: (&str, u32),
     recommendation: &Recommendation,
     show_weights: bool,
 ) -> CreateEmbed {
+    let parts = result_parts(catalogue, set, recommendation, show_weights);
+    build_embed(
+        &parts.title,
+        &parts.description,
+        &parts.fields,
+        &parts.footer,
+    )
+    .colour(parts.colour)
+}
+
+/// A result embed's text before it is fitted to Discord's limits, so other embeds
+/// (a team's result) can add fields of their own.
+pub(super) struct ResultParts {
+    pub title: String,
+    pub description: String,
+    /// The fields; without the weights, the last one is the full ranking.
+    pub fields: Vec<(String, String)>,
+    pub footer: String,
+    pub colour: u32,
+}
+
+/// The parts of [`result_embed`].
+pub(super) fn result_parts(
+    catalogue: &Catalogue,
+    (set_title, set_version): (&str, u32),
+    recommendation: &Recommendation,
+    show_weights: bool,
+) -> ResultParts {
     let name = |id| text::framework_name(catalogue, id);
     let mut fields: Vec<(String, String)> = Vec::new();
     let (title, mut description, colour) = match &recommendation.verdict {
@@ -229,7 +257,13 @@ pub fn result_embed(
         catalogue.guide.title, recommendation.guide_version
     );
     description = clip(&description, RESULT_DESCRIPTION_MAX);
-    build_embed(&title, &description, &fields, &footer).colour(colour)
+    ResultParts {
+        title,
+        description,
+        fields,
+        footer,
+        colour,
+    }
 }
 
 /// The menu of answered questions, shown from the result.
@@ -327,37 +361,9 @@ mod tests {
     use super::*;
     use crate::engine;
     use crate::ids::OptionId;
-    use crate::questionnaire::{Answers, Choice};
+    use crate::questionnaire::Answers;
 
-    /// Answers to every shown question, drawn from `seed`: optional questions are
-    /// sometimes skipped, multi-choice ones get from `min` to `max` picks.
-    fn answers(set: &QuestionSet, seed: u64) -> Answers {
-        let mut state = seed;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize % n
-        };
-        let mut answers = Answers::default();
-        for question in &set.questions {
-            if !set.is_shown(question, &answers) {
-                continue;
-            }
-            let n = question.options.len();
-            let count = match question.choice {
-                _ if !question.required && next(6) == 0 => 0,
-                Choice::Single => 1,
-                Choice::Multi { min, max } => min + next(max - min + 1),
-            };
-            let start = next(n);
-            let picks: Vec<OptionId> = (0..count)
-                .map(|k| question.options[(start + k) % n].id.clone())
-                .collect();
-            answers.set(question.id.clone(), picks);
-        }
-        answers
-    }
+    use crate::questionnaire::sample::answers;
 
     /// Every message a result can become, rendered with the longest custom_ids.
     fn every_reply(set: &QuestionSet, answers: &Answers) -> Vec<Reply> {

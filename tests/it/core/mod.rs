@@ -8,6 +8,7 @@ mod loader_fuzz;
 mod malformed_sets;
 mod personas;
 mod ranking;
+mod team_mode;
 mod terminal_mode;
 
 use stackpick::guide::Catalogue;

@@ -27,6 +27,7 @@ async fn a_result_stored_before_the_margin_was_taken_apart_still_opens_from_hist
         preview: false,
         set_revision: None,
         result_id: None,
+        lobby: None,
     };
     let stored = StoredResult {
         id: 0,

@@ -17,6 +17,7 @@ mod registration;
 mod restart;
 mod scale;
 mod stale;
+mod team;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

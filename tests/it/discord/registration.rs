@@ -27,7 +27,7 @@ fn registered(fake: &FakeDiscord) -> Vec<String> {
 }
 
 /// What the bot registers.
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "compare",
     "criteria",
     "framework",
@@ -36,6 +36,7 @@ const COMMANDS: [&str; 8] = [
     "history",
     "questions",
     "recommend",
+    "team",
 ];
 
 /// Registers what an older version had (one command, another description), as

@@ -8,6 +8,7 @@
 
 mod guilds;
 mod history;
+mod lobbies;
 mod migrations;
 mod open;
 mod races;
@@ -337,6 +338,7 @@ pub fn session(id: &str, user: u64, dm: Option<u64>, at: u64) -> Session {
         preview: false,
         set_revision: None,
         result_id: None,
+        lobby: None,
     }
 }
 
