@@ -52,6 +52,7 @@ struct FileConfig {
     log_level: Option<String>,
     log_format: Option<LogFormat>,
     proxy_url: Option<String>,
+    discord_timeout_ms: Option<u64>,
     database: Option<String>,
     #[serde(default)]
     gateway: FileGateway,
@@ -169,6 +170,9 @@ pub struct Config {
     /// A base URL replacing `https://discord.com` for every REST call (a proxy such
     /// as twilight-http-proxy, which then also does the rate limiting).
     pub proxy_url: Option<String>,
+    /// How long one REST call to Discord may take before it is given up (and, when
+    /// that is safe, sent again).
+    pub discord_timeout: Duration,
     /// The database: a SQLite file (default `stackpick.db`) or a PostgreSQL URL.
     pub database: Database,
     /// The gateway connection(s).
@@ -300,6 +304,13 @@ impl Config {
                 });
             }
         }
+        let discord_timeout_ms = file.discord_timeout_ms.unwrap_or(10_000);
+        if discord_timeout_ms < 100 {
+            return Err(invalid(
+                path,
+                "discord_timeout_ms must be at least 100".to_owned(),
+            ));
+        }
         let gateway = gateway(path, file.gateway)?;
         let http = file
             .http
@@ -336,6 +347,7 @@ impl Config {
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
             proxy_url: file.proxy_url.map(|u| u.trim_end_matches('/').to_owned()),
+            discord_timeout: Duration::from_millis(discord_timeout_ms),
             database,
             gateway,
             http,
