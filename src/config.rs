@@ -453,6 +453,18 @@ mod tests {
     }
 
     #[test]
+    fn discord_calls_time_out_after_10_s_unless_configured_and_never_below_100_ms() {
+        let default = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(default.discord_timeout, Duration::from_secs(10));
+        let text = "discord_timeout_ms = 2500";
+        let set = Config::from_parts(Path::new("c.toml"), text, None).unwrap();
+        assert_eq!(set.discord_timeout, Duration::from_millis(2500));
+        let text = "discord_timeout_ms = 50";
+        let err = Config::from_parts(Path::new("c.toml"), text, None).unwrap_err();
+        assert!(err.to_string().contains("at least 100"), "{err}");
+    }
+
+    #[test]
     fn a_syntax_error_names_the_place_without_quoting_the_line() {
         let err = Config::from_parts(
             Path::new("c.toml"),

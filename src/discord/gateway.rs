@@ -14,7 +14,7 @@ use serenity::gateway::GatewayError;
 use tracing::{error, info, info_span, warn, Instrument};
 
 use super::respond::DEFER_AFTER;
-use super::{dm, handle, Ctx, Reply, State, Target};
+use super::{dm, handle, Ctx, State, Target};
 use crate::config::{Config, Shards};
 use crate::ops::{metrics, Drain};
 
@@ -137,9 +137,7 @@ impl EventHandler for Handler {
             let ok = outcome.is_ok();
             if let Err(e) = outcome {
                 error!(error = format!("{e:#}"), "DM handling failed");
-                let sorry = Reply::notice(
-                    "Sorry, something went wrong on my side. Please try again in a moment.",
-                );
+                let sorry = dm::apology(&self.state, message.author.id.get()).await;
                 if let Err(e) = super::send(&ctx, message.channel_id, sorry).await {
                     warn!(error = %e, "could not send the apology either");
                 }

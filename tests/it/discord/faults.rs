@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use super::{
     answer_in, callback_data, callback_type, components, description, guild_user, is_ephemeral,
-    session_of, title, Bot, T,
+    sent, session_of, title, Bot, T,
 };
 use crate::core::builtin;
-use crate::support::fake_discord::payloads::{self, dm_channel_id};
+use crate::support::fake_discord::payloads::{self, dm_channel_id, Origin};
 use crate::support::fake_discord::{Call, Fault};
 
 /// The bot's timeout for one REST call in these journeys (a `Slow` fault outlasts it).
@@ -70,8 +70,9 @@ async fn a_dm_through_429s_5xx_a_reset_and_a_timeout_arrives_once() {
     fake.inject("POST", &dm_messages, 2, 1, Fault::Status(502));
     // Created, but the connection drops before the answer: the bot can't tell.
     fake.inject("POST", &dm_messages, 3, 1, Fault::Reset { served: true });
-    // Edited, but the answer comes after the bot gave up.
+    // Edited, but the answer comes after the bot gave up; then a 503.
     fake.inject("PATCH", original, 1, 1, Fault::Slow(TOO_SLOW));
+    fake.inject("PATCH", original, 2, 1, Fault::Status(503));
 
     let mark = fake.mark();
     let options = json!([
@@ -90,7 +91,9 @@ async fn a_dm_through_429s_5xx_a_reset_and_a_timeout_arrives_once() {
         .await
         .unwrap();
     let again = fake
-        .wait_for_call(first.index + 1, T, |c| c.is("PATCH", original))
+        .wait_for_call(first.index + 1, T, |c| {
+            c.is("PATCH", original) && c.status == 200
+        })
         .await
         .unwrap();
 
@@ -131,8 +134,11 @@ async fn a_dm_through_429s_5xx_a_reset_and_a_timeout_arrives_once() {
     assert_eq!(in_dm.len(), 1, "one first question in the DM: {in_dm:#?}");
     assert_eq!(title(&in_dm[0]), prompt("language"));
 
-    // The answer: edited twice (the first try timed out), the same edit both times.
-    assert_eq!(first.body, again.body);
+    // The answer: the first try timed out (though it was applied), the second got a
+    // 503, the third went through; the same edit every time.
+    let edits = calls(&bot, mark, "PATCH", original);
+    assert_eq!(statuses(&edits), [200, 503, 200]);
+    assert!(edits.iter().all(|e| e.body == first.body));
     let shown = fake.original_response(&token).unwrap();
     assert!(
         description(&shown).contains("I've sent you a DM"),
@@ -297,5 +303,61 @@ async fn a_click_that_cannot_be_answered_in_time_over_the_gateway_is_deferred_fi
     assert_eq!(edit.status, 200);
     assert_eq!(title(edit.body.as_ref().unwrap()), prompt("app_type"));
     assert_eq!(title(&bot.message(&token)), prompt("app_type"));
+    bot.fake.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_typed_answer_whose_reply_failed_is_not_applied_twice() {
+    let bot = bot().await;
+    let me = Origin::dm(payloads::user("typist"));
+    let first = sent(&bot.dm(&me.user, "hi").await);
+    let stored = bot.store.open_dm(me.user_id()).await.unwrap().unwrap();
+    let channel = dm_channel_id(me.user_id());
+    let path = format!("/channels/{channel}/messages");
+
+    // The answer is saved, then every try of the reply fails.
+    bot.fake
+        .inject("POST", &path, 1, stackpick_attempts(), Fault::Status(500));
+    let mark = bot.fake.mark();
+    let answer = payloads::dm_message(&me.user, channel, "1");
+    bot.fake.dispatch("MESSAGE_CREATE", answer).await.unwrap();
+    let apology = bot
+        .fake
+        .wait_for_call(mark, T, |c| c.is("POST", &path) && c.status == 200)
+        .await
+        .unwrap();
+    let failed = calls(&bot, mark, "POST", &path);
+    assert_eq!(
+        failed.len(),
+        stackpick_attempts() + 1,
+        "every try, then this"
+    );
+    let now = bot.store.open_dm(me.user_id()).await.unwrap().unwrap();
+    assert_eq!(now.step, stored.step + 1, "the answer was saved once");
+
+    // Not "try again" (the same answer would then answer the next question): the
+    // question the conversation is at.
+    let apology = sent(&apology);
+    assert!(
+        apology["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Sorry"),
+        "{apology}"
+    );
+    assert_ne!(title(&apology), title(&first), "the next question");
+    let id = components(&apology)[0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(session_of(&id), (now.id.clone(), now.step));
+    let next = sent(&bot.dm(&me.user, "1").await);
+    assert_ne!(
+        title(&next),
+        title(&apology),
+        "it answered the question shown"
+    );
+    let last = bot.store.open_dm(me.user_id()).await.unwrap().unwrap();
+    assert_eq!(last.step, now.step + 1);
     bot.fake.assert_no_violations();
 }

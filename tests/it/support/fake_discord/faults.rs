@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt as _;
 
-use super::Shared;
+use super::{rest, Shared};
 
 /// A fault the fake injects into a REST request.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,7 +108,7 @@ pub(super) fn take(shared: &Shared, method: &str, path: &str) -> Option<Fault> {
 }
 
 /// Discord's answer for a fault that is an answer: (status, JSON body, headers).
-pub(super) fn answer(fault: &Fault, path: &str) -> Option<(u16, serde_json::Value, Response)> {
+fn answer(fault: &Fault, path: &str) -> Option<(u16, serde_json::Value, Response)> {
     match *fault {
         Fault::RateLimited {
             retry_after,
@@ -155,6 +155,42 @@ pub(super) fn answer(fault: &Fault, path: &str) -> Option<(u16, serde_json::Valu
     }
 }
 
+/// Answers a request that got `fault`: recorded (with the status it got, `0` for
+/// none), served first for `Slow` and `Reset { served: true }`.
+pub(super) async fn serve_faulted(
+    shared: &Shared,
+    incoming: &rest::Incoming<'_>,
+    body: Result<rest::Body, String>,
+    fault: Fault,
+    connection: Option<Connection>,
+) -> Response {
+    if let Some((status, answer, response)) = answer(&fault, incoming.path) {
+        let (json, files) = body.unwrap_or_default();
+        rest::record(shared, incoming, json, files, status, Some(answer));
+        return response;
+    }
+    match fault {
+        Fault::Slow(delay) => {
+            let reply = rest::serve(shared, incoming, body);
+            // Cancelled with the request when the client gives up: it was served anyway.
+            tokio::time::sleep(delay).await;
+            reply.into_response()
+        }
+        _ => {
+            if fault == (Fault::Reset { served: true }) {
+                rest::serve(shared, incoming, body);
+            } else {
+                let (json, files) = body.unwrap_or_default();
+                rest::record(shared, incoming, json, files, 0, None);
+            }
+            match connection {
+                Some(connection) => connection.reset().await,
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
+    }
+}
+
 /// An opaque bucket id per route shape (ids replaced), as `X-RateLimit-Bucket` is.
 fn bucket(path: &str) -> String {
     let shape: String = path
@@ -176,7 +212,7 @@ fn bucket(path: &str) -> String {
 
 /// Lets a request drop the connection it came on.
 #[derive(Clone)]
-pub(super) struct Connection(Arc<Notify>);
+pub(super) struct Connection(pub(super) Arc<Notify>);
 
 impl Connection {
     /// Drops the connection (no answer is sent) and never returns.

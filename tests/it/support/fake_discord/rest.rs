@@ -14,9 +14,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::payloads::{bot_user, dm_channel_id, id_of, new_id, snowflake, timestamp_now};
-use super::{
-    endpoint, faults, limits, openapi, payloads, Call, Fault, Shared, State, UploadedFile,
-};
+use super::{endpoint, faults, limits, openapi, payloads, Call, Shared, State, UploadedFile};
 use super::{ACK_DEADLINE, APPLICATION_ID, BOT_USERNAME, OWNER_ID};
 
 /// Message flag: the response is still "thinking" (deferred).
@@ -140,31 +138,8 @@ pub(super) async fn handle(
     let Some(fault) = faults::take(&shared, method.as_str(), uri.path()) else {
         return serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response();
     };
-    if let Some((status, body, response)) = faults::answer(&fault, uri.path()) {
-        let (json, files) = parse_body(&headers, &bytes).unwrap_or_default();
-        record(&shared, &incoming, json, files, status, Some(body));
-        return response;
-    }
-    match fault {
-        Fault::Slow(delay) => {
-            let reply = serve(&shared, &incoming, parse_body(&headers, &bytes));
-            // Cancelled with the request when the client gives up: it was served anyway.
-            tokio::time::sleep(delay).await;
-            reply.into_response()
-        }
-        _ => {
-            if fault == (Fault::Reset { served: true }) {
-                serve(&shared, &incoming, parse_body(&headers, &bytes));
-            } else {
-                let (json, files) = parse_body(&headers, &bytes).unwrap_or_default();
-                record(&shared, &incoming, json, files, 0, None);
-            }
-            match connection {
-                Some(Extension(connection)) => connection.reset().await,
-                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            }
-        }
-    }
+    let body = parse_body(&headers, &bytes);
+    faults::serve_faulted(&shared, &incoming, body, fault, connection.map(|c| c.0)).await
 }
 
 /// Whether `path` is `/api/v10/interactions/{id}/{token}/callback`.
@@ -232,7 +207,7 @@ pub(super) fn serve(shared: &Shared, incoming: &Incoming<'_>, body: Result<Body,
 }
 
 /// Records a request the fake answered without serving it (a fault).
-fn record(
+pub(super) fn record(
     shared: &Shared,
     incoming: &Incoming<'_>,
     body: Option<Value>,
@@ -752,7 +727,7 @@ fn apply_edit(m: &mut Value, body: &Value, files: &[UploadedFile]) {
 }
 
 /// JSON body, or a multipart body's `payload_json` plus its file parts.
-fn parse_body(
+pub(super) fn parse_body(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Option<Value>, Vec<UploadedFile>), String> {
