@@ -115,10 +115,13 @@ impl EventHandler for Handler {
                 Interaction::Component(c) => Some((Target::from(c), "component")),
                 _ => None,
             };
-            if let Some((target, kind)) = slow {
-                ctx.defer_if_slow(target, kind).await;
-            }
-            work.await;
+            // The handler keeps going meanwhile; its answer waits for the deferral.
+            let defer = async {
+                if let Some((target, kind)) = slow {
+                    ctx.defer_if_slow(target, kind).await;
+                }
+            };
+            tokio::join!(defer, work);
         }
     }
 
