@@ -5,7 +5,10 @@
 //! no request back to Discord. Handlers don't care: they call [`Ctx::respond`]. Follow-ups
 //! and edits of `@original` go over REST with the interaction's token either way; in HTTP
 //! mode `respond` returns only once the inline answer has been handed to the connection, so
-//! a follow-up can't overtake it.
+//! a follow-up can't overtake it. Either way, a handler that can't answer within
+//! [`DEFER_AFTER`] gets its interaction deferred for it (by the endpoint, or over the
+//! gateway by [`Ctx::defer_if_slow`]). Calls to Discord are retried as [`super::retry`]
+//! allows.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -141,10 +144,10 @@ enum Inline {
     Waiting(oneshot::Sender<InlineAnswer>),
     /// Over the gateway: the answer will be a REST callback, not sent yet.
     Rest,
-    /// The handler took too long: the endpoint (or the gateway's watchdog) answered with
-    /// a deferral itself, so the
-    /// handler's response becomes an edit of `@original` (or a follow-up for a new
-    /// message after a click), sent once the deferral is out (the receiver fires then).
+    /// The handler took too long: the endpoint (or, over the gateway, [`Ctx::defer_if_slow`])
+    /// answered with a deferral itself, so the handler's response becomes an edit of
+    /// `@original` (or a follow-up for a new message after a click), sent once the
+    /// deferral is out (the receiver fires then).
     Deferred(Option<oneshot::Receiver<()>>),
     /// Answered.
     Answered,

@@ -23,6 +23,12 @@
 //! Interactions Endpoint URL, [`FakeDiscord::post_interaction`] plays Discord's side: it
 //! signs the interaction with a fixed test key ([`FakeDiscord::public_key_hex`]) and treats
 //! the bot's inline answer like a REST callback, so the same helpers check both transports.
+//!
+//! Faults, deterministic: [`FakeDiscord::inject`] makes the Nth request of a route get a
+//! 429 (route or global), a 5xx, an answer later than the client's timeout or a dropped
+//! connection ([`Fault`]); on the gateway, [`FakeDiscord::close_gateway`] (sessions are
+//! kept for a RESUME, which replays what was missed), [`FakeDiscord::invalidate_session`],
+//! [`FakeDiscord::reject_identify`] (close 4004) and [`FakeDiscord::stop_heartbeat_acks`].
 
 mod endpoint;
 mod faults;
