@@ -53,6 +53,7 @@ struct FileConfig {
     log_level: Option<String>,
     log_format: Option<LogFormat>,
     proxy_url: Option<String>,
+    discord_timeout_ms: Option<u64>,
     database: Option<String>,
     #[serde(default)]
     gateway: FileGateway,
@@ -172,6 +173,9 @@ pub struct Config {
     /// A base URL replacing `https://discord.com` for every REST call (a proxy such
     /// as twilight-http-proxy, which then also does the rate limiting).
     pub proxy_url: Option<String>,
+    /// How long one REST call to Discord may take before it is given up (and, when
+    /// that is safe, sent again).
+    pub discord_timeout: Duration,
     /// The database: a SQLite file (default `stackpick.db`) or a PostgreSQL URL.
     pub database: Database,
     /// The gateway connection(s).
@@ -310,6 +314,13 @@ impl Config {
                 });
             }
         }
+        let discord_timeout_ms = file.discord_timeout_ms.unwrap_or(10_000);
+        if discord_timeout_ms < 100 {
+            return Err(invalid(
+                path,
+                "discord_timeout_ms must be at least 100".to_owned(),
+            ));
+        }
         let gateway = gateway(path, file.gateway)?;
         let http = file
             .http
@@ -347,6 +358,7 @@ impl Config {
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
             proxy_url: file.proxy_url.map(|u| u.trim_end_matches('/').to_owned()),
+            discord_timeout: Duration::from_millis(discord_timeout_ms),
             database,
             gateway,
             http,
@@ -460,6 +472,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("team_lobby_hours must be at least 1"), "{err}");
+    }
+
+    #[test]
+    fn discord_calls_time_out_after_10_s_unless_configured_and_never_below_100_ms() {
+        let default = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(default.discord_timeout, Duration::from_secs(10));
+        let text = "discord_timeout_ms = 2500";
+        let set = Config::from_parts(Path::new("c.toml"), text, None).unwrap();
+        assert_eq!(set.discord_timeout, Duration::from_millis(2500));
+        let text = "discord_timeout_ms = 50";
+        let err = Config::from_parts(Path::new("c.toml"), text, None).unwrap_err();
+        assert!(err.to_string().contains("at least 100"), "{err}");
     }
 
     #[test]

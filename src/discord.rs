@@ -15,12 +15,17 @@ pub mod gateway;
 pub mod http;
 mod render;
 mod respond;
+mod retry;
 mod team;
 
 use std::sync::Arc;
 
 use anyhow::Result;
-use serenity::all::{ChannelId, GuildId, Interaction};
+use retry::Resend;
+use serenity::all::{
+    ChannelId, CreateInteractionResponseFollowup, EditInteractionResponse, GuildId, Interaction,
+};
+use serenity::builder::Builder as _;
 use tracing::{error, info_span, warn, Instrument};
 
 use crate::config::Config;
@@ -31,6 +36,9 @@ use crate::store::Storage;
 pub use crate::session::Resolved;
 pub use render::Reply;
 pub use respond::{Ctx, Response, Target};
+/// How many times the bot tries one REST call to Discord (see README "When Discord
+/// misbehaves").
+pub use retry::ATTEMPTS as RETRY_ATTEMPTS;
 
 /// Registers the slash commands where they differ from what Discord has (see
 /// `stackpick register`).
@@ -115,18 +123,53 @@ async fn apologise(ctx: &Ctx, interaction: &Interaction) {
         Interaction::Component(c) => (Target::from(c), &c.token),
         _ => return,
     };
-    let response = Response::message(Reply::notice(text), true);
-    if ctx.respond(target, response).await.is_ok() {
-        return;
+    if !ctx.answered() {
+        let response = Response::message(Reply::notice(text), true);
+        match ctx.respond(target, response).await {
+            Ok(()) => return,
+            // Discord has no response to follow up on.
+            Err(e) if !ctx.answered() => {
+                warn!(
+                    error = format!("{e:#}"),
+                    "could not tell the user about the failure"
+                );
+                return;
+            }
+            Err(_) => {}
+        }
     }
     let followup = Reply::notice(text).into_followup().ephemeral(true);
-    if let Err(e) = ctx
-        .http
-        .create_followup_message(token, &followup, Vec::new())
-        .await
-    {
+    if let Err(e) = send_followup(ctx, token, followup).await {
         warn!(error = %e, "could not tell the user about the failure");
     }
+}
+
+/// Edits an interaction's `@original` message (sent again after a failure: an edit
+/// can't duplicate anything).
+async fn edit_original(
+    ctx: &Ctx,
+    token: &str,
+    edit: EditInteractionResponse,
+) -> Result<(), serenity::Error> {
+    retry::send("an edit", Resend::Always, || {
+        edit.clone().execute(&*ctx.http, token)
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Sends an interaction follow-up; sent again only if it surely did not reach Discord,
+/// which can't deduplicate follow-ups.
+async fn send_followup(
+    ctx: &Ctx,
+    token: &str,
+    followup: CreateInteractionResponseFollowup,
+) -> Result<(), serenity::Error> {
+    retry::send("a follow-up", Resend::IfNotDelivered, || {
+        followup.clone().execute(&*ctx.http, (None, token))
+    })
+    .await
+    .map(|_| ())
 }
 
 /// Whether a serenity error is Discord's "cannot send messages to this user" (50007).
@@ -138,10 +181,17 @@ fn is_dm_closed(error: &serenity::Error) -> bool {
     )
 }
 
-/// Sends a message to a channel (DMs), with no mentions.
+/// Sends a message to a channel (DMs), with no mentions. Sent again after a failure,
+/// under a nonce Discord enforces: a repeat of a message that did get through returns
+/// it instead of posting it twice.
 async fn send(ctx: &Ctx, channel: ChannelId, reply: Reply) -> Result<(), serenity::Error> {
-    channel
-        .send_message(&ctx.http, reply.into_message())
-        .await
-        .map(|_| ())
+    let message = reply
+        .into_message()
+        .nonce(retry::nonce())
+        .enforce_nonce(true);
+    retry::send("a message", Resend::Always, || {
+        channel.send_message(&ctx.http, message.clone())
+    })
+    .await
+    .map(|_| ())
 }

@@ -76,6 +76,25 @@ pub async fn message(ctx: &Ctx, state: &State, message: &Message) -> Result<()> 
     Ok(())
 }
 
+/// What a DM gets when handling it failed: where its conversation stands now, or a
+/// plain apology when there is none. Typed answers carry no step, so "try again" would
+/// be wrong when the answer was saved and only the reply failed: typed again, it would
+/// answer the next question.
+pub async fn apology(state: &State, user_id: u64) -> Reply {
+    let sorry = "Sorry, something went wrong on my side.";
+    let open = match state.sessions.store.open_dm(user_id).await {
+        Ok(Some(session)) => state.sessions.open(&session.id, user_id, None).await,
+        _ => return Reply::notice(format!("{sorry} Please try again in a moment.")),
+    };
+    match open.map(|opened| opened.ok().map(|c| flow::current_view(state, &c))) {
+        Ok(Some(Ok(mut reply))) => {
+            reply.content = Some(format!("{sorry} Here is where your conversation is now."));
+            reply
+        }
+        _ => Reply::notice(format!("{sorry} Please try again in a moment.")),
+    }
+}
+
 /// A short nudge listing the valid answers.
 fn nudge(question: &Question, problem: &str) -> String {
     let options: Vec<String> = question

@@ -3,7 +3,7 @@
 //! (loading, checking, applying, storing) is the session service's; this file only
 //! translates clicks in and renders what to show.
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serenity::all::{ChannelId, ComponentInteraction, ComponentInteractionDataKind};
 use tracing::warn;
 
@@ -18,9 +18,6 @@ use crate::questionnaire::QuestionSet;
 use crate::session::{Current, NewResult, Place, Refusal, Stale, Stepped};
 use crate::store::Session;
 
-/// What a click from an outdated message (or a double click) is told.
-const OUTDATED: &str = "That button is from an earlier step. Use the latest message.";
-
 /// A stale conversation's reason, with how to start again from a slash command.
 pub fn stale_message(state: &State, stale: Stale) -> String {
     format!(
@@ -34,7 +31,7 @@ fn refusal_message(state: &State, refusal: &Refusal) -> String {
     match refusal {
         Refusal::Stale(stale) => stale_message(state, *stale),
         Refusal::NotYours => "This isn't yours: these buttons belong to someone else's questionnaire. Run `/recommend` to get your own recommendation.".to_owned(),
-        Refusal::Outdated => OUTDATED.to_owned(),
+        Refusal::Outdated => "That button is from an earlier step.".to_owned(),
         Refusal::NoMatch => {
             "That choice doesn't match this question any more. Use the latest message.".to_owned()
         }
@@ -176,6 +173,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
         .await?
     {
         Ok(current) => current,
+        Err(Refusal::Outdated) => return resync(ctx, state, click, &id.session).await,
         Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
     };
     let catalogue = &state.sessions.catalogue;
@@ -236,6 +234,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
     };
     let stepped = match state.sessions.step(current, input).await? {
         Ok(stepped) => stepped,
+        Err(Refusal::Outdated) => return resync(ctx, state, click, &id.session).await,
         Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
     };
     let mut reply = stepped_view(state, &stepped)?;
@@ -252,13 +251,37 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {
             let card = render::share_card(catalogue, &new.recommendation);
-            click
-                .create_followup(&ctx.http, card.into_followup())
-                .await
-                .context("could not post the public result")?;
+            // The user has their result already: a failure here is logged, not shown
+            // (and not sent again unless it surely never reached Discord).
+            if let Err(e) = super::send_followup(ctx, &click.token, card.into_followup()).await {
+                warn!(error = %e, "could not post the public result");
+            }
         }
     }
     Ok(())
+}
+
+/// A click from an earlier step (an old message, a double click that lost the race, or
+/// the message of a click whose reply failed after its answer was saved): the clicked
+/// message is brought up to the stored conversation, so its buttons work again instead
+/// of answering "earlier step" for ever.
+async fn resync(
+    ctx: &Ctx,
+    state: &State,
+    click: &ComponentInteraction,
+    session: &str,
+) -> Result<()> {
+    let current = match state
+        .sessions
+        .open(session, click.user.id.get(), None)
+        .await?
+    {
+        Ok(current) => current,
+        Err(refusal) => return ephemeral(ctx, click, &refusal_message(state, &refusal)).await,
+    };
+    // No note on the message: a content line would stay through later updates.
+    let reply = current_view(state, &current)?;
+    ctx.respond(click.into(), Response::Update(reply)).await
 }
 
 /// The values picked in a select menu (none for a button).
@@ -310,10 +333,7 @@ pub async fn announce(ctx: &Ctx, state: &State, current: &Current, new: &NewResu
             "Recommendation for <@{}> ({} v{})",
             session.user_id, set.title, set.version
         ));
-        if let Err(e) = ChannelId::new(channel)
-            .send_message(&ctx.http, card.into_message())
-            .await
-        {
+        if let Err(e) = super::send(ctx, ChannelId::new(channel), card).await {
             warn!(error = %e, channel, "could not log the recommendation");
         }
     }

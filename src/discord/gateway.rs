@@ -2,6 +2,7 @@
 //! event handler that turns gateway events into interactions and DMs.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use serenity::all::{
@@ -9,19 +10,32 @@ use serenity::all::{
     HttpBuilder, Interaction, Message, Ready, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
+use serenity::gateway::GatewayError;
 use tracing::{error, info, info_span, warn, Instrument};
 
-use super::{dm, handle, Ctx, Reply, State};
+use super::respond::DEFER_AFTER;
+use super::{dm, handle, Ctx, State, Target};
 use crate::config::{Config, Shards};
 use crate::ops::{metrics, Drain};
 
-/// Discord's REST client: through `proxy_url` when set (with serenity's rate limiter
+/// How long opening a connection to Discord may take (at most the whole call's timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Discord's REST client, with the configured timeout: through `proxy_url` when set (with serenity's rate limiter
 /// off, the proxy's job), else straight to Discord.
 pub fn http_client(config: &Config) -> Result<Http> {
     let Some(token) = &config.token else {
         bail!("no Discord token: set DISCORD_TOKEN or `token` in config.toml");
     };
-    let mut http = HttpBuilder::new(token.expose());
+    // serenity's default client has no timeout at all: a request Discord never answers
+    // would hold its interaction forever. Same TLS backend as serenity's.
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(config.discord_timeout.min(CONNECT_TIMEOUT))
+        .timeout(config.discord_timeout)
+        .build()
+        .context("could not build the HTTP client")?;
+    let mut http = HttpBuilder::new(token.expose()).client(client);
     if let Some(proxy) = &config.proxy_url {
         http = http.proxy(proxy.as_str()).ratelimiter_disabled(true);
     }
@@ -57,7 +71,14 @@ pub async fn run(client: &mut Client, shards: Shards) -> Result<()> {
             client.start_shard_range(first..last, total).await
         }
     };
-    outcome.context("the Discord gateway connection failed")
+    match outcome {
+        // Close code 4004: reconnecting can't help, and the operator must act.
+        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => bail!(
+            "Discord rejected the bot token (gateway close code 4004, authentication \
+             failed): set a valid DISCORD_TOKEN or `token` in config.toml"
+        ),
+        outcome => outcome.context("the Discord gateway connection failed"),
+    }
 }
 
 /// serenity's event handler: routes events to the interaction and DM handlers.
@@ -83,7 +104,25 @@ impl EventHandler for Handler {
             warn!("an interaction arrived while shutting down; not handled");
             return;
         };
-        handle(&Ctx::rest(Arc::clone(&ctx.http)), &self.state, &interaction).await;
+        let ctx = Ctx::gateway(Arc::clone(&ctx.http));
+        let mut work = std::pin::pin!(handle(&ctx, &self.state, &interaction));
+        // Like the HTTP endpoint: a handler that can't answer within Discord's 3 s
+        // gets its interaction deferred, and finishes with an edit or a follow-up.
+        if tokio::time::timeout(DEFER_AFTER, &mut work).await.is_err() {
+            let slow = match &interaction {
+                Interaction::Command(c) => Some((Target::from(c), "command")),
+                Interaction::Autocomplete(c) => Some((Target::from(c), "autocomplete")),
+                Interaction::Component(c) => Some((Target::from(c), "component")),
+                _ => None,
+            };
+            // The handler keeps going meanwhile; its answer waits for the deferral.
+            let defer = async {
+                if let Some((target, kind)) = slow {
+                    ctx.defer_if_slow(target, kind).await;
+                }
+            };
+            tokio::join!(defer, work);
+        }
     }
 
     async fn message(&self, ctx: Context, message: Message) {
@@ -101,14 +140,8 @@ impl EventHandler for Handler {
             let ok = outcome.is_ok();
             if let Err(e) = outcome {
                 error!(error = format!("{e:#}"), "DM handling failed");
-                let sorry = Reply::notice(
-                    "Sorry, something went wrong on my side. Please try again in a moment.",
-                );
-                if let Err(e) = message
-                    .channel_id
-                    .send_message(&ctx.http, sorry.into_message())
-                    .await
-                {
+                let sorry = dm::apology(&self.state, message.author.id.get()).await;
+                if let Err(e) = super::send(&ctx, message.channel_id, sorry).await {
                     warn!(error = %e, "could not send the apology either");
                 }
             }

@@ -22,23 +22,18 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
-use serenity::all::{
-    CreateInteractionResponse, CreateInteractionResponseMessage, Http, Interaction,
-};
+use serenity::all::{CreateInteractionResponse, Http, Interaction};
 use serenity::interactions_endpoint::Verifier;
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
 
-use super::respond::Ctx;
+use super::respond::{deferral, Ctx, DEFER_AFTER};
 use super::{Reply, State};
 use crate::config::PublicKey;
 use crate::ops::{metrics, Drain};
 
 /// Discord never sends more; anything bigger is refused before it is read whole.
 const MAX_BODY: usize = 1 << 20;
-/// How long a handler may take before the endpoint defers for it: Discord's window is
-/// 3 s, counted before the request reached us.
-const DEFER_AFTER: Duration = Duration::from_millis(2_000);
 
 /// What the endpoint needs.
 #[derive(Clone)]
@@ -204,22 +199,6 @@ fn json(response: &CreateInteractionResponse) -> HttpResponse {
     match serde_json::to_vec(response) {
         Ok(body) => ([("content-type", "application/json")], body).into_response(),
         Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"),
-    }
-}
-
-/// The deferral sent when a handler is too slow: "thinking…" (private) for a command,
-/// a silent acknowledgement for a click (its message changes when the handler is
-/// done), and no suggestions for an autocomplete (which can't be deferred).
-fn deferral(kind: &str) -> CreateInteractionResponse {
-    match kind {
-        "component" => CreateInteractionResponse::Acknowledge,
-        // Autocomplete can't be deferred: no suggestions this time beats an error.
-        "autocomplete" => {
-            CreateInteractionResponse::Autocomplete(serenity::all::CreateAutocompleteResponse::new())
-        }
-        _ => CreateInteractionResponse::Defer(
-            CreateInteractionResponseMessage::new().ephemeral(true),
-        ),
     }
 }
 

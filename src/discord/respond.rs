@@ -5,7 +5,10 @@
 //! no request back to Discord. Handlers don't care: they call [`Ctx::respond`]. Follow-ups
 //! and edits of `@original` go over REST with the interaction's token either way; in HTTP
 //! mode `respond` returns only once the inline answer has been handed to the connection, so
-//! a follow-up can't overtake it.
+//! a follow-up can't overtake it. Either way, a handler that can't answer within
+//! [`DEFER_AFTER`] gets its interaction deferred for it (by the endpoint, or over the
+//! gateway by [`Ctx::defer_if_slow`]). Calls to Discord are retried as [`super::retry`]
+//! allows.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -19,6 +22,41 @@ use serenity::builder::Builder as _;
 use tokio::sync::oneshot;
 
 use super::render::Reply;
+use super::retry::{self, Resend};
+
+/// How long a handler may take before its interaction is deferred for it: Discord's
+/// window is 3 s, counted from before the interaction reached us.
+pub const DEFER_AFTER: Duration = Duration::from_millis(2_000);
+
+/// The deferral sent when a handler is too slow: "thinking…" (private) for a command,
+/// a silent acknowledgement for a click (its message changes when the handler is
+/// done), and no suggestions for an autocomplete (which can't be deferred).
+pub fn deferral(kind: &str) -> CreateInteractionResponse {
+    match kind {
+        "component" => CreateInteractionResponse::Acknowledge,
+        // Autocomplete can't be deferred: no suggestions this time beats an error.
+        "autocomplete" => {
+            CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new())
+        }
+        _ => CreateInteractionResponse::Defer(
+            CreateInteractionResponseMessage::new().ephemeral(true),
+        ),
+    }
+}
+
+/// A first response that failed, and whether Discord surely has none.
+#[derive(Debug)]
+struct CallbackError {
+    error: serenity::Error,
+    /// Nothing was acknowledged (a 4xx or a call that never got through).
+    unanswered: bool,
+}
+
+impl From<CallbackError> for anyhow::Error {
+    fn from(e: CallbackError) -> Self {
+        anyhow::Error::new(e.error).context("the interaction response was refused")
+    }
+}
 
 /// The first response to an interaction, independent of the transport.
 pub enum Response {
@@ -100,20 +138,23 @@ pub struct InlineAnswer {
     pub delivered: oneshot::Sender<()>,
 }
 
-/// Where an HTTP-endpoint interaction stands.
+/// Where an interaction's first response stands.
 enum Inline {
     /// The endpoint waits for the answer.
     Waiting(oneshot::Sender<InlineAnswer>),
-    /// The handler took too long: the endpoint answered with a deferral itself, so the
-    /// handler's response becomes an edit of `@original` (or a follow-up for a new
-    /// message after a click), sent once the deferral is out (the receiver fires then).
+    /// Over the gateway: the answer will be a REST callback, not sent yet.
+    Rest,
+    /// The handler took too long: the endpoint (or, over the gateway, [`Ctx::defer_if_slow`])
+    /// answered with a deferral itself, so the handler's response becomes an edit of
+    /// `@original` (or a follow-up for a new message after a click), sent once the
+    /// deferral is out (the receiver fires then).
     Deferred(Option<oneshot::Receiver<()>>),
     /// Answered.
     Answered,
 }
 
-/// What a handler needs to talk to Discord: the REST client and, for an interaction
-/// that came over HTTP, the way back to the waiting endpoint.
+/// What a handler needs to talk to Discord: the REST client and, for an interaction,
+/// where its first response stands (and, over HTTP, the way back to the endpoint).
 #[derive(Clone)]
 pub struct Ctx {
     /// Discord's REST API.
@@ -125,9 +166,50 @@ pub struct Ctx {
 const DELIVERY_WAIT: Duration = Duration::from_secs(5);
 
 impl Ctx {
-    /// For gateway events: every response is a REST call.
+    /// For gateway events other than interactions (DMs): no first response to track.
     pub fn rest(http: Arc<Http>) -> Ctx {
         Ctx { http, inline: None }
+    }
+
+    /// For an interaction from the gateway: the first response is a REST callback, or
+    /// a deferral sent by [`Ctx::defer_if_slow`] when the handler is too slow.
+    pub fn gateway(http: Arc<Http>) -> Ctx {
+        Ctx {
+            http,
+            inline: Some(Arc::new(Mutex::new(Inline::Rest))),
+        }
+    }
+
+    /// Whether the interaction got its first response (or one is on its way), so a
+    /// further message must be a follow-up.
+    pub fn answered(&self) -> bool {
+        self.inline.as_ref().is_some_and(|inline| {
+            !matches!(
+                *inline.lock().unwrap_or_else(PoisonError::into_inner),
+                Inline::Waiting(_) | Inline::Rest
+            )
+        })
+    }
+
+    /// For a gateway interaction still unanswered after [`DEFER_AFTER`]: sends the
+    /// deferral for `kind` (see [`deferral`]) over REST, so Discord's 3 s window is met
+    /// and the handler's answer becomes an edit or a follow-up.
+    pub async fn defer_if_slow(&self, target: Target<'_>, kind: &str) {
+        let Some(delivered) = self.mark_deferred() else {
+            return;
+        };
+        let response = deferral(kind);
+        let sent = retry::send("the deferral", Resend::IfNotDelivered, || {
+            response
+                .clone()
+                .execute(&*self.http, (target.id, target.token))
+        })
+        .await;
+        match sent {
+            Ok(()) => tracing::debug!("slow interaction: deferred, the handler finishes later"),
+            Err(e) => tracing::warn!(error = %e, "could not defer a slow interaction"),
+        }
+        let _ = delivered.send(());
     }
 
     /// For the HTTP endpoint: the first response goes to `answer`.
@@ -145,7 +227,7 @@ impl Ctx {
         let inline = self.inline.as_ref()?;
         let mut state = inline.lock().unwrap_or_else(PoisonError::into_inner);
         match *state {
-            Inline::Waiting(_) => {
+            Inline::Waiting(_) | Inline::Rest => {
                 let (delivered, sent) = oneshot::channel();
                 *state = Inline::Deferred(Some(sent));
                 Some(delivered)
@@ -157,18 +239,25 @@ impl Ctx {
     /// Sends the first response to an interaction.
     pub async fn respond(&self, target: Target<'_>, response: Response) -> Result<()> {
         let Some(inline) = &self.inline else {
-            return response
-                .into_builder()
-                .execute(&*self.http, (target.id, target.token))
-                .await
-                .context("the interaction response was refused");
+            return self.callback(target, response).await.map_err(Into::into);
         };
-        let previous = std::mem::replace(
-            &mut *inline.lock().unwrap_or_else(PoisonError::into_inner),
-            Inline::Answered,
-        );
+        let lock = || inline.lock().unwrap_or_else(PoisonError::into_inner);
+        let previous = std::mem::replace(&mut *lock(), Inline::Answered);
         match previous {
             Inline::Waiting(answer) => self.answer_inline(target, answer, response).await,
+            Inline::Rest => {
+                let outcome = self.callback(target, response).await;
+                if let Err(e) = &outcome {
+                    if e.unanswered {
+                        // Discord surely has no response: an apology may still be one.
+                        let mut state = lock();
+                        if matches!(*state, Inline::Answered) {
+                            *state = Inline::Rest;
+                        }
+                    }
+                }
+                outcome.map_err(Into::into)
+            }
             Inline::Deferred(sent) => {
                 // Edits and follow-ups can't overtake the deferral they build on.
                 if let Some(sent) = sent {
@@ -178,6 +267,29 @@ impl Ctx {
             }
             Inline::Answered => bail!("this interaction was already answered"),
         }
+    }
+
+    /// The first response as a REST callback, sent again only if it surely did not
+    /// reach Discord (a repeat of one that did would be refused as answered twice).
+    async fn callback(
+        &self,
+        target: Target<'_>,
+        response: Response,
+    ) -> std::result::Result<(), CallbackError> {
+        let builder = response.into_builder();
+        retry::send("the interaction response", Resend::IfNotDelivered, || {
+            builder
+                .clone()
+                .execute(&*self.http, (target.id, target.token))
+        })
+        .await
+        .map_err(|e| CallbackError {
+            unanswered: matches!(
+                retry::failure(&e),
+                retry::Failure::NotDelivered | retry::Failure::Refused
+            ),
+            error: e,
+        })
     }
 
     async fn answer_inline(
@@ -207,15 +319,24 @@ impl Ctx {
         // Wait until the answer is out, so follow-ups can't overtake it.
         let _ = tokio::time::timeout(DELIVERY_WAIT, sent).await;
         if let Some(edit) = then {
-            edit.execute(&*self.http, target.token)
-                .await
-                .context("could not attach the files")?;
+            retry::send("the files", Resend::Always, || {
+                edit.clone().execute(&*self.http, target.token)
+            })
+            .await
+            .context("could not attach the files")?;
         }
         Ok(())
     }
 
     async fn after_deferral(&self, target: Target<'_>, response: Response) -> Result<()> {
-        let edit = |reply: Reply, files| with_files(reply.into_edit(), files);
+        let edit = |edit: EditInteractionResponse| async move {
+            retry::send("the late answer", Resend::Always, || {
+                edit.clone().execute(&*self.http, target.token)
+            })
+            .await
+            .map(|_| ())
+            .context("could not send the late answer")
+        };
         match response {
             Response::Message {
                 reply,
@@ -223,22 +344,17 @@ impl Ctx {
                 files,
             } if target.component => {
                 let followup = reply.into_followup().ephemeral(ephemeral).add_files(files);
-                followup
-                    .execute(&*self.http, (None, target.token))
-                    .await
-                    .map(|_| ())
-                    .context("could not send the late answer")
+                retry::send("the late answer", Resend::IfNotDelivered, || {
+                    followup.clone().execute(&*self.http, (None, target.token))
+                })
+                .await
+                .map(|_| ())
+                .context("could not send the late answer")
             }
-            Response::Message { reply, files, .. } => edit(reply, files)
-                .execute(&*self.http, target.token)
-                .await
-                .map(|_| ())
-                .context("could not send the late answer"),
-            Response::Update(reply) => edit(reply, Vec::new())
-                .execute(&*self.http, target.token)
-                .await
-                .map(|_| ())
-                .context("could not send the late answer"),
+            Response::Message { reply, files, .. } => {
+                edit(with_files(reply.into_edit(), files)).await
+            }
+            Response::Update(reply) => edit(reply.into_edit()).await,
             Response::Defer { .. } | Response::DeferUpdate => Ok(()),
             Response::Autocomplete(_) => {
                 // The endpoint already answered with no suggestions; these are dropped.

@@ -8,6 +8,7 @@ use serenity::all::{
 use tracing::info;
 
 use super::super::custom_id::session_id;
+use super::super::retry::Resend;
 use super::super::{flow, is_dm_closed, render, send, Reply, Resolved, State};
 use crate::discord::{Ctx, Response};
 use crate::guide::normalise;
@@ -94,10 +95,8 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
             .await
             .context("could not defer /recommend")?;
         let reply = move_to_dm(ctx, state, command, &set, id).await?;
-        return command
-            .edit_response(&ctx.http, reply.into_edit())
+        return super::super::edit_original(ctx, &command.token, reply.into_edit())
             .await
-            .map(|_| ())
             .context("could not answer /recommend");
     }
 
@@ -120,12 +119,13 @@ async fn move_to_dm(
     set: &Resolved,
     id: String,
 ) -> Result<Reply> {
-    let channel = command
-        .user
-        .id
-        .create_dm_channel(&ctx.http)
-        .await
-        .context("could not open a DM channel")?;
+    // Opening a DM channel returns the same one every time: safe to repeat.
+    let user = command.user.id;
+    let channel = super::super::retry::send("opening a DM", Resend::Always, || {
+        user.create_dm_channel(&ctx.http)
+    })
+    .await
+    .context("could not open a DM channel")?;
     let place = Place {
         user_id: command.user.id.get(),
         guild_id: command.guild_id.map(|g| g.get()),

@@ -8,6 +8,7 @@ mod admin;
 mod conflicts_and_coverage;
 mod crash;
 mod dm;
+mod faults;
 mod history;
 mod http;
 mod info;

@@ -1,6 +1,8 @@
 //! Clicks that must not move a conversation: after Cancel, by someone else, on an
-//! outdated message, after the idle timeout. Each gets a private explanation and
-//! nothing else: no update of the clicked message, no change in the store.
+//! outdated message, after the idle timeout. None changes the store. An outdated
+//! click by the owner brings the clicked message up to the stored conversation (so a
+//! message left behind, e.g. by a reply that failed, never strands its user); the
+//! others get a private explanation and leave the clicked message alone.
 
 use std::time::Duration;
 
@@ -15,7 +17,7 @@ use crate::core::builtin;
 use crate::support::fake_discord::payloads;
 
 #[tokio::test]
-async fn cancel_clears_the_buttons_and_old_buttons_then_only_get_a_private_note() {
+async fn cancel_clears_the_buttons_and_old_buttons_then_show_the_cancellation_again() {
     let bot = Bot::start().await;
     let me = guild_user("cam");
     let (_, token) = bot.command("recommend", json!([]), &me).await;
@@ -60,7 +62,10 @@ async fn cancel_clears_the_buttons_and_old_buttons_then_only_get_a_private_note(
     for custom_id in [&option, &back] {
         let mark = bot.fake.mark();
         let (call, _) = bot.click(custom_id, &[], &message, &me).await;
-        assert_ephemeral_notice(&call, "from an earlier step");
+        assert_eq!(callback_type(&call), 7, "brought up to date: {call:?}");
+        let data = callback_data(&call);
+        assert!(description(&data).starts_with("Cancelled."), "{data}");
+        assert_eq!(data["components"], json!([]), "{data}");
         assert_quiet(&bot, mark, 1).await;
     }
     // Even with the current step (a forged or racing click), a cancelled conversation
@@ -133,7 +138,7 @@ async fn someone_elses_buttons_answer_privately_and_leave_the_owners_message_alo
 }
 
 #[tokio::test]
-async fn stale_components_of_a_finished_conversation_are_explained_privately() {
+async fn stale_components_of_a_finished_conversation_show_the_result_again() {
     let bot = Bot::start().await;
     let me = guild_user("fin");
     let quick = json!([{ "name": "set", "type": 3, "value": "quick" }]);
@@ -161,12 +166,12 @@ async fn stale_components_of_a_finished_conversation_are_explained_privately() {
     let mark = bot.fake.mark();
     let old_option = button(&q2, "Something real-time (chat, live data)");
     let (call, _) = bot.click(&old_option, &[], &q2, &me).await;
-    assert_ephemeral_notice(&call, "from an earlier step");
+    assert_shows_result(&call);
     let (call, _) = bot.click(&select(&q1), &["1"], &q1, &me).await;
-    assert_ephemeral_notice(&call, "from an earlier step");
+    assert_shows_result(&call);
     // Back of question 3 would reopen the finished conversation if it were obeyed.
     let (call, _) = bot.click(&button(&q3, "Back"), &[], &q3, &me).await;
-    assert_ephemeral_notice(&call, "from an earlier step");
+    assert_shows_result(&call);
     assert_quiet(&bot, mark, 3).await;
     assert_eq!(bot.message(&token), result, "the result is untouched");
     assert_eq!(bot.store.get(&session).await.unwrap(), Some(stored));
@@ -243,4 +248,12 @@ async fn after_the_idle_timeout_a_click_is_told_it_expired_and_a_dm_starts_afres
         "the `1` started the new conversation, it didn't answer it"
     );
     bot.fake.assert_no_violations();
+}
+
+/// An outdated click answered with the stored result, re-rendered on its message.
+#[track_caller]
+fn assert_shows_result(call: &crate::support::fake_discord::Call) {
+    assert_eq!(callback_type(call), 7, "brought up to date: {call:?}");
+    let data = callback_data(call);
+    assert!(title(&data).starts_with("Phoenix"), "{}", title(&data));
 }

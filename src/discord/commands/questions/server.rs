@@ -22,8 +22,7 @@ pub(super) async fn panel(ctx: &Ctx, channel: ChannelId, set: Option<SetId>) -> 
         .style(ButtonStyle::Primary);
     let mut reply = Reply::embed(embed);
     reply.components = vec![CreateActionRow::Buttons(vec![button])];
-    channel
-        .send_message(&ctx.http, reply.into_message())
+    super::super::super::send(ctx, channel, reply)
         .await
         .context("could not post the panel (does the bot have Send Messages there?)")?;
     Ok(Reply::notice(format!(

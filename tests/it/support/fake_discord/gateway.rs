@@ -1,11 +1,16 @@
-//! Gateway half of the fake: HELLO, IDENTIFY → READY, heartbeat ACKs and test dispatches,
-//! over any number of connections, each one shard `[id, total]` of the bot.
+//! Gateway half of the fake: HELLO, IDENTIFY → READY, RESUME → missed dispatches then
+//! RESUMED, heartbeat ACKs and test dispatches, over any number of connections, each one
+//! shard `[id, total]` of the bot. Its faults (closes, INVALID_SESSION, a rejected token,
+//! heartbeats left unacknowledged) are in [`faults`].
 //!
 //! Routing follows Discord's sharding: an event of a guild goes to the connection whose
 //! shard id is `(guild_id >> 22) % total`, everything else (DMs) to shard 0. Among
 //! connections of the same shard, the most recently identified one gets it (a restarted
 //! bot whose old socket is not closed yet).
 
+mod faults;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -26,16 +31,62 @@ const GOING_AWAY: u16 = 1001;
 /// A shard as IDENTIFY names it: `[shard_id, num_shards]`.
 pub(super) type Shard = [u64; 2];
 
+/// What the socket task sends: a text frame, or a close frame that ends the connection.
+enum Out {
+    Text(String),
+    Close(u16, &'static str),
+}
+
 /// One open gateway connection.
 struct Conn {
     id: u64,
     /// Frames for the socket task; dropping it closes the connection.
-    tx: mpsc::UnboundedSender<String>,
-    /// The IDENTIFY `d` and its shard, once identified.
+    tx: mpsc::UnboundedSender<Out>,
+    /// The IDENTIFY `d` and its shard, once identified (or resumed).
     identified: Option<(Value, Shard)>,
-    /// Number of the READY this connection got (1 for the fake's first READY).
+    /// Number of the READY this connection's session got (1 for the fake's first READY).
     ready: usize,
+    /// Its session's id, once identified or resumed.
+    session: Option<String>,
+    /// Whether heartbeats get their ACK (op 11).
+    acks: bool,
+}
+
+/// Dispatches kept for a RESUME (Discord keeps a session's recent events).
+const REPLAYABLE: usize = 1_000;
+
+/// A gateway session: it outlives its connection until it is invalidated, so a client
+/// can RESUME it and get the dispatches it missed.
+struct Session {
+    identify: Value,
+    shard: Shard,
+    /// The READY number it started with.
+    ready: usize,
+    /// The last sequence number used.
     seq: u64,
+    /// The latest dispatches, `(s, frame)`, oldest first.
+    sent: VecDeque<(u64, String)>,
+    /// The open connection it runs on, if any.
+    conn: Option<u64>,
+}
+
+impl Session {
+    /// Numbers and keeps a dispatch; returns the frame.
+    fn record(&mut self, event: &str, data: Value) -> String {
+        self.seq += 1;
+        // Built by hand so `data` is moved in, not deep-copied as `json!` would.
+        let mut frame = serde_json::Map::new();
+        frame.insert("op".to_owned(), json!(0));
+        frame.insert("t".to_owned(), json!(event));
+        frame.insert("s".to_owned(), json!(self.seq));
+        frame.insert("d".to_owned(), data);
+        let frame = Value::Object(frame).to_string();
+        if self.sent.len() == REPLAYABLE {
+            self.sent.pop_front();
+        }
+        self.sent.push_back((self.seq, frame.clone()));
+        frame
+    }
 }
 
 impl Conn {
@@ -51,6 +102,13 @@ pub(super) struct Registry {
     next_id: u64,
     pub(super) identifies: Vec<Value>,
     pub(super) readies: usize,
+    sessions: HashMap<String, Session>,
+    /// The `d` of every RESUME that succeeded, oldest first.
+    pub(super) resumes: Vec<Value>,
+    /// Close the next IDENTIFYs with 4004 (a rejected token).
+    reject_identify: bool,
+    /// HELLO's heartbeat interval in milliseconds (0: the default).
+    heartbeat_ms: u64,
 }
 
 impl Registry {
@@ -71,22 +129,40 @@ impl Registry {
             .and_then(|c| Some(c.identified.as_ref()?.0.clone()))
     }
 
-    /// Sends op 0 with the next sequence number to the connection of the event's shard.
+    /// Sends op 0 with the next sequence number to the connection of the event's shard;
+    /// while that shard's session is between connections (closed, not invalidated), it
+    /// is kept for the RESUME instead, as Discord does.
     pub(super) fn dispatch(&mut self, event: &str, data: Value) -> Result<(), String> {
         let guild = guild_of(event, &data);
-        let conn = self
-            .route(guild)
-            .map_err(|why| format!("cannot send {event}: {why}"))?;
-        conn.seq += 1;
-        // Built by hand so `data` is moved in, not deep-copied as `json!` would.
-        let mut frame = serde_json::Map::new();
-        frame.insert("op".to_owned(), json!(0));
-        frame.insert("t".to_owned(), json!(event));
-        frame.insert("s".to_owned(), json!(conn.seq));
-        frame.insert("d".to_owned(), data);
-        conn.tx
-            .send(Value::Object(frame).to_string())
-            .map_err(|_| "gateway connection closed".to_owned())
+        let (tx, session) = match self.route(guild) {
+            Ok(conn) => (Some(conn.tx.clone()), conn.session.clone()),
+            Err(why) => match self.waiting_session(guild) {
+                Some(session) => (None, Some(session)),
+                None => return Err(format!("cannot send {event}: {why}")),
+            },
+        };
+        let session = session.and_then(|id| self.sessions.get_mut(&id));
+        let Some(session) = session else {
+            return Err(format!(
+                "cannot send {event}: the connection has no session"
+            ));
+        };
+        let frame = session.record(event, data);
+        match tx {
+            Some(tx) => tx
+                .send(Out::Text(frame))
+                .map_err(|_| "gateway connection closed".to_owned()),
+            None => Ok(()),
+        }
+    }
+
+    /// The session, between connections, whose shard receives events of `guild`.
+    fn waiting_session(&self, guild: Option<u64>) -> Option<String> {
+        let receives = |[id, total]: Shard| guild.map_or(0, |g| shard_of(g, total)) == id;
+        (self.sessions.iter())
+            .filter(|(_, s)| s.conn.is_none() && receives(s.shard))
+            .max_by_key(|(_, s)| s.ready)
+            .map(|(id, _)| id.clone())
     }
 
     /// The newest identified connection whose shard receives events of `guild` (`None`:
@@ -138,8 +214,25 @@ impl Registry {
         out
     }
 
-    fn remove(&mut self, id: u64) {
+    /// Forgets a connection; its session waits for a RESUME, unless the client closed
+    /// it normally (1000, 1001, or a close frame without a code), which ends a session
+    /// on Discord.
+    fn remove(&mut self, id: u64, client_close: Option<Option<u16>>) {
+        let session = self
+            .conns
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.session.clone());
         self.conns.retain(|c| c.id != id);
+        if let Some(session) = session {
+            if matches!(client_close, Some(None | Some(1000 | 1001))) {
+                self.sessions.remove(&session);
+            } else if let Some(s) = self.sessions.get_mut(&session) {
+                if s.conn == Some(id) {
+                    s.conn = None;
+                }
+            }
+        }
     }
 }
 
@@ -172,7 +265,7 @@ pub(super) async fn upgrade(
 
 async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let id = {
+    let (id, interval) = {
         let mut st = shared.lock();
         let g = &mut st.gateway;
         g.next_id += 1;
@@ -181,22 +274,32 @@ async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
             tx,
             identified: None,
             ready: 0,
-            seq: 0,
+            session: None,
+            acks: true,
         });
-        g.next_id
+        let interval = match g.heartbeat_ms {
+            0 => HEARTBEAT_INTERVAL_MS,
+            ms => ms,
+        };
+        (g.next_id, interval)
     };
-    let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS } });
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": interval } });
     let mut outgoing = vec![text(&hello)];
+    let mut client_close = None;
     loop {
         for frame in outgoing.drain(..) {
             let closing = matches!(frame, Message::Close(_));
             if socket.send(frame).await.is_err() || closing {
-                return close(&shared, id);
+                return close(&shared, id, None);
             }
         }
         outgoing = tokio::select! {
             frame = rx.recv() => match frame {
-                Some(frame) => vec![Message::Text(frame)],
+                Some(Out::Text(frame)) => vec![Message::Text(frame)],
+                Some(Out::Close(code, reason)) => vec![Message::Close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                }))],
                 // The fake was dropped. Closing with a code matters: serenity 0.12 reads
                 // a close frame without one as "no event" and polls the ended stream again
                 // without yielding, hogging the runtime until its next heartbeat (~41 s),
@@ -212,19 +315,25 @@ async fn run(shared: Arc<Shared>, mut socket: WebSocket) {
                     shared.violation("gateway: unexpected binary frame".to_owned());
                     Vec::new()
                 }
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(Message::Close(frame))) => {
+                    client_close = Some(frame.map(|f| f.code));
+                    break;
+                }
+                Some(Err(_)) | None => break,
                 Some(Ok(_)) => Vec::new(), // ping/pong: axum answers pings itself
             },
         };
     }
     // Forgotten before the close is answered: a client that waited for the answer (a
     // shard shut down) may reconnect as the same shard right away.
-    close(&shared, id);
+    close(&shared, id, client_close);
     let _ = socket.send(Message::Close(None)).await;
 }
 
-fn close(shared: &Shared, id: u64) {
-    shared.lock().gateway.remove(id);
+/// The connection `id` ended; `client_close` is the code of the client's close frame
+/// (`Some(None)` for one without a code), `None` if it sent none.
+fn close(shared: &Shared, id: u64, client_close: Option<Option<u16>>) {
+    shared.lock().gateway.remove(id, client_close);
     shared.bump();
 }
 
@@ -243,10 +352,12 @@ fn on_frame(shared: &Shared, conn: u64, text_frame: &str) -> Vec<Message> {
         }
     };
     match frame["op"].as_u64() {
-        Some(1) => vec![text(&json!({ "op": 11 }))],
-        Some(2) => identify(shared, conn, &frame["d"]),
-        // No session survives here: "invalid session, not resumable" makes serenity identify.
-        Some(6) => vec![text(&json!({ "op": 9, "d": false }))],
+        Some(1) => faults::heartbeat(shared, conn),
+        Some(2) => match faults::rejected_identify(shared, &frame["d"]) {
+            Some(close) => close,
+            None => identify(shared, conn, &frame["d"]),
+        },
+        Some(6) => resume(shared, conn, &frame["d"]),
         // Presence, voice state, guild member requests: accepted and ignored.
         Some(3 | 4 | 8) => Vec::new(),
         op => {
@@ -315,10 +426,20 @@ fn identify(shared: &Shared, conn_id: u64, d: &Value) -> Vec<Message> {
         return Vec::new();
     };
     let again = conn.identified.replace((d.clone(), shard)).is_some();
-    conn.seq = 1;
     g.identifies.push(d.clone());
     g.readies += 1;
     conn.ready = g.readies;
+    let session = format!("fake-session-{conn_id}");
+    conn.session = Some(session.clone());
+    let started = Session {
+        identify: d.clone(),
+        shard,
+        ready: g.readies,
+        seq: 1,
+        sent: VecDeque::new(),
+        conn: Some(conn_id),
+    };
+    g.sessions.insert(session, started);
     if again {
         st.violations
             .push("gateway: IDENTIFY twice on one connection".to_owned());
@@ -345,4 +466,42 @@ fn ready(shared: &Shared, conn_id: u64, shard: Shard) -> Value {
             "geo_ordered_rtc_regions": ["fake"],
         }
     })
+}
+
+/// RESUME (op 6): a known session between connections continues on this one with the
+/// dispatches after the client's `seq`, then RESUMED; anything else gets INVALID_SESSION
+/// (not resumable), as Discord answers.
+fn resume(shared: &Shared, conn_id: u64, d: &Value) -> Vec<Message> {
+    let invalid = || vec![text(&json!({ "op": 9, "d": false }))];
+    let mut st = shared.lock();
+    let g = &mut st.gateway;
+    let id = d["session_id"].as_str().unwrap_or_default().to_owned();
+    let seq = d["seq"].as_u64().unwrap_or_default();
+    let Some(session) = g.sessions.get_mut(&id) else {
+        return invalid();
+    };
+    if d["token"] != session.identify["token"] || seq > session.seq {
+        return invalid();
+    }
+    // A client resuming before its old socket is seen closed: that one is done.
+    let old = session.conn.replace(conn_id).filter(|&old| old != conn_id);
+    let mut frames: Vec<Message> = (session.sent.iter())
+        .filter(|(s, _)| *s > seq)
+        .map(|(_, frame)| Message::Text(frame.clone()))
+        .collect();
+    let resumed = session.record("RESUMED", json!({}));
+    frames.push(Message::Text(resumed));
+    let (identify, shard, ready) = (session.identify.clone(), session.shard, session.ready);
+    if let Some(old) = old {
+        g.conns.retain(|c| c.id != old);
+    }
+    if let Some(conn) = g.conns.iter_mut().find(|c| c.id == conn_id) {
+        conn.identified = Some((identify, shard));
+        conn.ready = ready;
+        conn.session = Some(id);
+    }
+    g.resumes.push(d.clone());
+    drop(st);
+    shared.bump();
+    frames
 }

@@ -23,8 +23,15 @@
 //! Interactions Endpoint URL, [`FakeDiscord::post_interaction`] plays Discord's side: it
 //! signs the interaction with a fixed test key ([`FakeDiscord::public_key_hex`]) and treats
 //! the bot's inline answer like a REST callback, so the same helpers check both transports.
+//!
+//! Faults, deterministic: [`FakeDiscord::inject`] makes the Nth request of a route get a
+//! 429 (route or global), a 5xx, an answer later than the client's timeout or a dropped
+//! connection ([`Fault`]); on the gateway, [`FakeDiscord::close_gateway`] (sessions are
+//! kept for a RESUME, which replays what was missed), [`FakeDiscord::invalidate_session`],
+//! [`FakeDiscord::reject_identify`] (close 4004) and [`FakeDiscord::stop_heartbeat_acks`].
 
 mod endpoint;
+mod faults;
 mod gateway;
 mod limits;
 mod openapi;
@@ -32,6 +39,7 @@ pub mod payloads;
 mod rest;
 
 pub use endpoint::HttpAnswer;
+pub use faults::Fault;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -221,6 +229,11 @@ struct State {
     gateway: gateway::Registry,
     /// Interaction callbacks that arrived while [`FakeDiscord::delay_callbacks`] held them.
     delayed_callbacks: usize,
+    /// Armed REST faults ([`FakeDiscord::inject`]).
+    faults: Vec<faults::Rule>,
+    /// Messages created with `enforce_nonce`, by (channel, nonce): a repeat returns the
+    /// first message instead of creating another, as Discord does.
+    nonces: HashMap<(u64, String), u64>,
 }
 
 impl State {
@@ -305,12 +318,8 @@ impl FakeDiscord {
             .fallback(rest::handle)
             .layer(DefaultBodyLimit::max(32 << 20))
             .with_state(Arc::clone(&shared));
-        let server = tokio::spawn(async move {
-            // Only fails if the listener dies; the test then times out with a clear message.
-            // Like Discord's servers, no Nagle delay: small gateway frames and replies go
-            // out at once instead of waiting up to 40 ms for the client's delayed ACK.
-            let _ = axum::serve(listener, app).tcp_nodelay(true).await;
-        });
+        // If the listener dies, the test times out with a clear message.
+        let server = tokio::spawn(faults::serve(listener, app));
         let http = endpoint::client().map_err(std::io::Error::other)?;
         Ok(Self {
             shared,
@@ -404,6 +413,15 @@ impl FakeDiscord {
         .await
     }
 
+    /// Arms a fault: the `nth` (1-based) request matching `method` and `pattern` (as in
+    /// [`Call::is`], e.g. `"/channels/*/messages"`) counted from now, and the `times - 1`
+    /// matching ones after it, get `fault`. Faulted requests are recorded as calls with
+    /// the status they got (`0` for a connection dropped without an answer).
+    pub fn inject(&self, method: &str, pattern: &str, nth: usize, times: usize, fault: Fault) {
+        let rule = faults::Rule::new(method, pattern, nth, times, fault);
+        self.shared.lock().faults.push(rule);
+    }
+
     /// From now on, messages to this user's DM channel fail with 403 / code 50007.
     pub fn close_dms_for(&self, user_id: u64) {
         self.shared.lock().closed_dms.insert(user_id);
@@ -483,6 +501,43 @@ impl FakeDiscord {
     /// The `d` of every IDENTIFY received, oldest first.
     pub fn identifies(&self) -> Vec<Value> {
         self.shared.lock().gateway.identifies.clone()
+    }
+
+    /// The `d` of every RESUME the fake accepted, oldest first.
+    pub fn resumes(&self) -> Vec<Value> {
+        self.shared.lock().gateway.resumes.clone()
+    }
+
+    /// Closes the gateway connection DMs go to (shard 0) with `code`, as Discord does:
+    /// it receives nothing more; dispatches sent meanwhile wait in its session for a
+    /// RESUME, unless `code` ends the session (4004, 4007, 4009 to 4014).
+    pub fn close_gateway(&self, code: u16) -> Result<(), String> {
+        self.shared.lock().gateway.close_with(code)
+    }
+
+    /// Sends INVALID_SESSION (op 9, `d = resumable`) on the connection DMs go to.
+    pub fn invalidate_session(&self, resumable: bool) -> Result<(), String> {
+        self.shared.lock().gateway.invalidate(resumable)
+    }
+
+    /// The open gateway connections stop acknowledging heartbeats (new ones still do).
+    pub fn stop_heartbeat_acks(&self) {
+        self.shared.lock().gateway.stop_acks();
+    }
+
+    /// From now on every IDENTIFY is closed with 4004 "Authentication failed." (a token
+    /// Discord rejects).
+    pub fn reject_identify(&self) {
+        self.shared.lock().gateway.reject_identify(true);
+    }
+
+    /// HELLO's heartbeat interval for connections opened from now on (default
+    /// [`HEARTBEAT_INTERVAL_MS`]).
+    pub fn set_heartbeat_interval(&self, interval: Duration) {
+        let ms = u64::try_from(interval.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.shared.lock().gateway.set_heartbeat_ms(ms);
     }
 
     /// How many READYs were sent so far.

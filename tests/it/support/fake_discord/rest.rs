@@ -9,11 +9,12 @@ use axum::body::Bytes;
 use axum::extract::State as Axum;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde_json::{json, Value};
 
 use super::payloads::{bot_user, dm_channel_id, id_of, new_id, snowflake, timestamp_now};
-use super::{endpoint, limits, openapi, payloads, Call, Shared, State, UploadedFile};
+use super::{endpoint, faults, limits, openapi, payloads, Call, Shared, State, UploadedFile};
 use super::{ACK_DEADLINE, APPLICATION_ID, BOT_USERNAME, OWNER_ID};
 
 /// Message flag: the response is still "thinking" (deferred).
@@ -115,6 +116,7 @@ pub(super) async fn handle(
     Axum(shared): Axum<Arc<Shared>>,
     method: Method,
     uri: Uri,
+    connection: Option<Extension<faults::Connection>>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
@@ -133,7 +135,11 @@ pub(super) async fn handle(
         // Cancelled with the request if the bot hangs up: then nothing is recorded.
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
-    serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response()
+    let Some(fault) = faults::take(&shared, method.as_str(), uri.path()) else {
+        return serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response();
+    };
+    let body = parse_body(&headers, &bytes);
+    faults::serve_faulted(&shared, &incoming, body, fault, connection.map(|c| c.0)).await
 }
 
 /// Whether `path` is `/api/v10/interactions/{id}/{token}/callback`.
@@ -186,6 +192,56 @@ pub(super) fn serve(shared: &Shared, incoming: &Incoming<'_>, body: Result<Body,
             }
         }
     };
+    let path = path.map(str::to_owned);
+    record_at(
+        shared,
+        incoming,
+        path,
+        body,
+        files,
+        reply.status,
+        reply.body.clone(),
+        problems,
+    );
+    reply
+}
+
+/// Records a request the fake answered without serving it (a fault).
+pub(super) fn record(
+    shared: &Shared,
+    incoming: &Incoming<'_>,
+    body: Option<Value>,
+    files: Vec<UploadedFile>,
+    status: u16,
+    response: Option<Value>,
+) {
+    let path = incoming.path.strip_prefix("/api/v10").map(str::to_owned);
+    record_at(
+        shared,
+        incoming,
+        path,
+        body,
+        files,
+        status,
+        response,
+        Vec::new(),
+    );
+}
+
+/// Records a call and its problems, and wakes the waiters.
+#[allow(clippy::too_many_arguments)]
+fn record_at(
+    shared: &Shared,
+    incoming: &Incoming<'_>,
+    path: Option<String>,
+    body: Option<Value>,
+    files: Vec<UploadedFile>,
+    status: u16,
+    response: Option<Value>,
+    problems: Vec<String>,
+) {
+    let method = incoming.method;
+    let path = path.as_deref();
     {
         let mut st = shared.lock();
         let inline = if incoming.inline {
@@ -214,14 +270,13 @@ pub(super) fn serve(shared: &Shared, incoming: &Incoming<'_>, body: Result<Body,
             body,
             files,
             authorized: incoming.authorized,
-            status: reply.status,
-            response: reply.body.clone(),
+            status,
+            response,
             received: incoming.received,
             inline: incoming.inline,
         });
     }
     shared.bump();
-    reply
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -588,7 +643,27 @@ fn create_message(st: &mut State, channel: &str, req: &Req<'_>) -> Outcome {
     } else {
         0
     };
-    let m = new_message(channel, kind, req.body, req.files);
+    // `enforce_nonce`: a nonce seen on this channel already returns that message.
+    let nonce = match &req.body["nonce"] {
+        Value::String(n) => Some(n.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let key = nonce
+        .filter(|_| req.body["enforce_nonce"] == json!(true))
+        .map(|n| (channel, n));
+    if let Some(existing) = key.as_ref().and_then(|k| st.nonces.get(k)) {
+        if let Some(m) = st.messages.get(*existing) {
+            return Ok(Reply::ok(m.clone()));
+        }
+    }
+    let mut m = new_message(channel, kind, req.body, req.files);
+    if let Some(nonce) = req.body.get("nonce").filter(|n| !n.is_null()) {
+        m["nonce"] = nonce.clone();
+    }
+    if let (Some(key), Some(id)) = (key, id_of(&m)) {
+        st.nonces.insert(key, id);
+    }
     st.messages.push(m.clone());
     Ok(Reply::ok(m))
 }
@@ -652,7 +727,7 @@ fn apply_edit(m: &mut Value, body: &Value, files: &[UploadedFile]) {
 }
 
 /// JSON body, or a multipart body's `payload_json` plus its file parts.
-fn parse_body(
+pub(super) fn parse_body(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Option<Value>, Vec<UploadedFile>), String> {
