@@ -1,6 +1,8 @@
 //! The terminal adapter, the embedded default: asks a question set on stdin/stdout
 //! (numbered options; b = back, s = skip, q = quit) and prints the recommendation.
 
+mod bars;
+
 use std::io::{self, BufRead, Write};
 
 use crate::conversation::{Conflict, Conversation, View};
@@ -8,6 +10,8 @@ use crate::engine::{Recommendation, Verdict};
 use crate::guide::Catalogue;
 use crate::questionnaire::{Choice, Question, QuestionSet};
 use crate::text;
+
+pub use bars::{bars, Glyphs};
 
 /// How an interactive session ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +41,8 @@ pub fn run(
         let waiting = match view {
             View::Finished(recommendation) => {
                 write!(output, "\n{}", render(catalogue, &recommendation))?;
+                let glyphs = Glyphs::from_env();
+                write!(output, "\n{}", bars(catalogue, &recommendation, glyphs))?;
                 return Ok(Ending::Finished(recommendation));
             }
             View::Cancelled => {
