@@ -25,6 +25,12 @@ use crate::guide::Catalogue;
 use crate::ids::FrameworkId;
 use crate::text;
 
+/// The colour of a criterion's segments and legend entry, as RGB.
+pub fn criterion_colour(criterion: usize) -> [u8; 3] {
+    let draw::Rgb(r, g, b) = draw::colour(criterion);
+    [r, g, b]
+}
+
 /// The file name of the chart where it is attached (Discord's `attachment://` name).
 pub const FILE_NAME: &str = "chart.png";
 

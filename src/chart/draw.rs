@@ -10,7 +10,8 @@
 
 use tiny_skia::{Paint, Pixmap, Rect, Transform};
 
-use super::font::{self, Fonts, Rgb};
+pub use super::font::Rgb;
+use super::font::{self, Fonts};
 use super::{Bar, ChartError};
 use crate::guide::Catalogue;
 
@@ -192,7 +193,11 @@ fn draw_bar(canvas: &mut Canvas, fonts: &Fonts, bar: &Bar, top: f32, row: f32, s
     // Why it is ruled out, under its bar.
     if excluded {
         let size = (row * 0.3).clamp(8.0, 14.0);
-        let why = format!("Ruled out: {}", bar.excluded.join("; "));
+        let reasons = bar.excluded.join("; ");
+        let why = match reasons.strip_prefix("ruled out") {
+            Some(rest) => format!("Ruled out{rest}"),
+            None => format!("Ruled out: {reasons}"),
+        };
         let why = font::fit(&fonts.regular, size, &why, right - scale.left);
         let y = bar_top + bar_height + size + 2.0;
         canvas.text(&fonts.regular, size, (scale.left, y), &why, MUTED, right);

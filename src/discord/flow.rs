@@ -63,20 +63,26 @@ pub fn view(state: &State, set: &QuestionSet, session: &Session) -> Result<Reply
             can_go_back,
             typed_replies: session.dm_channel_id.is_some(),
         }),
-        View::Finished(recommendation) => render::result(
-            &state.sessions.catalogue,
-            set,
-            &recommendation,
-            &session.id,
-            session.step,
-            // "Share to channel" only where there is a server channel to share to: a
-            // conversation moved to DMs by `/recommend dm:true` keeps its guild_id, but
-            // a share from the DM would only post the card into the DM itself.
-            // Previews are for the admin alone, and show the weights.
-            (
-                session.guild_id.is_some() && session.dm_channel_id.is_none() && !session.preview,
-                session.preview,
+        View::Finished(recommendation) => render::with_chart(
+            render::result(
+                &state.sessions.catalogue,
+                set,
+                &recommendation,
+                &session.id,
+                session.step,
+                // "Share to channel" only where there is a server channel to share to: a
+                // conversation moved to DMs by `/recommend dm:true` keeps its guild_id, but
+                // a share from the DM would only post the card into the DM itself.
+                // Previews are for the admin alone, and show the weights.
+                (
+                    session.guild_id.is_some()
+                        && session.dm_channel_id.is_none()
+                        && !session.preview,
+                    session.preview,
+                ),
             ),
+            &state.sessions.catalogue,
+            &recommendation,
         ),
         View::Contradiction(conflict) => super::conflict::render(
             &state.sessions.catalogue,
@@ -137,6 +143,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
                 return ephemeral(ctx, click, "There is no result to share yet.").await;
             };
             let card = render::share_card(catalogue, &recommendation);
+            let card = render::with_chart(card, catalogue, &recommendation);
             return ctx
                 .respond(click.into(), Response::message(card, false))
                 .await;
@@ -148,14 +155,15 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
             let reply = if id.action == Action::ChangeMenu {
                 let (session, set) = (&current.session, &current.set);
                 let answered: Vec<_> = session.conversation.answered(set).collect();
-                render::change_menu(
+                let menu = render::change_menu(
                     catalogue,
                     set,
                     &recommendation,
                     &answered,
                     &session.id,
                     session.step,
-                )
+                );
+                render::with_chart(menu, catalogue, &recommendation)
             } else {
                 current_view(state, &current)?
             };
@@ -195,6 +203,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {
             let card = render::share_card(catalogue, &new.recommendation);
+            let card = render::with_chart(card, catalogue, &new.recommendation);
             click
                 .create_followup(&ctx.http, card.into_followup())
                 .await
@@ -248,7 +257,9 @@ async fn start_from_panel(
 pub async fn announce(ctx: &Ctx, state: &State, current: &Current, new: &NewResult) -> bool {
     if let Some(channel) = new.log_channel_id {
         let (session, set) = (&current.session, &current.set);
-        let mut card = render::share_card(&state.sessions.catalogue, &new.recommendation);
+        let catalogue = &state.sessions.catalogue;
+        let card = render::share_card(catalogue, &new.recommendation);
+        let mut card = render::with_chart(card, catalogue, &new.recommendation);
         card.content = Some(format!(
             "Recommendation for <@{}> ({} v{})",
             session.user_id, set.title, set.version

@@ -221,6 +221,8 @@ struct State {
     gateway: gateway::Registry,
     /// Interaction callbacks that arrived while [`FakeDiscord::delay_callbacks`] held them.
     delayed_callbacks: usize,
+    /// The bytes of every file the bot uploaded, by attachment id.
+    uploads: HashMap<u64, Vec<u8>>,
 }
 
 impl State {
@@ -646,6 +648,13 @@ impl FakeDiscord {
     /// their current (edited) state, oldest first.
     pub fn messages(&self) -> Vec<Value> {
         self.shared.lock().messages.list.clone()
+    }
+
+    /// The bytes the bot uploaded for an attachment of one of its messages (an element
+    /// of a message's `attachments`), if it is one.
+    pub fn uploaded(&self, attachment: &Value) -> Option<Vec<u8>> {
+        let id = payloads::id_of(attachment)?;
+        self.shared.lock().uploads.get(&id).cloned()
     }
 
     /// The current `@original` response message of an interaction, once it has one.
