@@ -76,9 +76,17 @@ pub fn bars(catalogue: &Catalogue, recommendation: &Recommendation, glyphs: Glyp
         let share = (points.max(0.0) / max).clamp(0.0, 1.0);
         (share * BAR_WIDTH as f64).round() as usize
     };
-    let mut text = format!(
-        "Chart ({full} guide ratings under your weights, {bonus} bonus points, {penalty} points taken away, {out} ruled out):\n"
-    );
+    let mut key = vec![format!("{full} guide ratings under your weights")];
+    if bars.iter().any(|b| b.bonus > 0.0 && b.excluded.is_empty()) {
+        key.push(format!("{bonus} bonus points"));
+    }
+    if bars.iter().any(|b| b.bonus < 0.0 && b.excluded.is_empty()) {
+        key.push(format!("{penalty} points taken away"));
+    }
+    if bars.iter().any(|b| !b.excluded.is_empty()) {
+        key.push(format!("{out} ruled out"));
+    }
+    let mut text = format!("Chart ({}):\n", key.join(", "));
     for bar in &bars {
         let mark = if bar.winner { star } else { " " };
         let name = fit(&bar.name, glyphs);
