@@ -268,6 +268,31 @@ impl Shared {
         self.lock().violations.push(why);
     }
 
+    /// Waits (up to `timeout`) until the interaction with `token`, if there is one,
+    /// has been acknowledged. A bot answering over HTTP sends its follow-ups and edits
+    /// only once its inline answer is out, so Discord has that answer first; the fake
+    /// records an inline answer only after its client has read it, and this restores
+    /// Discord's order. A webhook call that truly comes first is still refused.
+    async fn wait_acknowledged(&self, token: &str, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.changed.subscribe();
+        loop {
+            changes.borrow_and_update();
+            let pending = self
+                .lock()
+                .interactions
+                .get(token)
+                .is_some_and(|p| p.acked.is_none());
+            if !pending {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return,
+            }
+        }
+    }
+
     fn bump(&self) {
         self.changed.send_modify(|n| *n += 1);
     }

@@ -134,6 +134,12 @@ pub(super) async fn handle(
         // Cancelled with the request if the bot hangs up: then nothing is recorded.
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
+    if let ["api", "v10", "webhooks", _, token, ..] = segments(uri.path()).as_slice() {
+        let token = (*token).to_owned();
+        shared
+            .wait_acknowledged(&token, std::time::Duration::from_secs(2))
+            .await;
+    }
     serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response()
 }
 
