@@ -30,6 +30,8 @@ const WINNER: Rgb = Rgb(0xFE, 0xE7, 0x5C);
 const BONUS: Rgb = Rgb(0xF2, 0xF3, 0xF5);
 const PENALTY: Rgb = Rgb(0xF2, 0x3F, 0x43);
 const HATCH_BASE: Rgb = Rgb(0x38, 0x3A, 0x40);
+/// The hatching of a ruled-out framework's bonus or penalty: greyed like its bar.
+const HATCH_GREY: Rgb = Rgb(0x8E, 0x92, 0x97);
 /// Excluded frameworks' segments, alternating so the split stays visible.
 const GREYS: [Rgb; 2] = [Rgb(0x5C, 0x5F, 0x66), Rgb(0x47, 0x49, 0x4F)];
 /// One colour per criterion: Okabe–Ito, the blue lightened for the dark card.
@@ -162,12 +164,17 @@ fn draw_bar(canvas: &mut Canvas, fonts: &Fonts, bar: &Bar, top: f32, row: f32, s
         canvas.rect(x0, bar_top, width, bar_height, fill);
     }
     let ratings_end = scale.x(bar.from_ratings);
+    let (bonus, penalty) = if excluded {
+        (HATCH_GREY, HATCH_GREY)
+    } else {
+        (BONUS, PENALTY)
+    };
     if bar.bonus > 0.0 {
         let end = scale.x(bar.from_ratings + bar.bonus);
-        canvas.hatch(ratings_end, bar_top, end - ratings_end, bar_height, BONUS);
+        canvas.hatch(ratings_end, bar_top, end - ratings_end, bar_height, bonus);
     } else if bar.bonus < 0.0 {
         let start = scale.x(bar.score);
-        canvas.hatch(start, bar_top, ratings_end - start, bar_height, PENALTY);
+        canvas.hatch(start, bar_top, ratings_end - start, bar_height, penalty);
     }
     let end = scale.x(bar.from_ratings.max(bar.score));
     if bar.winner {

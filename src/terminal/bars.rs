@@ -76,7 +76,10 @@ pub fn bars(catalogue: &Catalogue, recommendation: &Recommendation, glyphs: Glyp
         let share = (points.max(0.0) / max).clamp(0.0, 1.0);
         (share * BAR_WIDTH as f64).round() as usize
     };
-    let mut key = vec![format!("{full} guide ratings under your weights")];
+    let mut key = Vec::new();
+    if bars.iter().any(|b| b.excluded.is_empty()) {
+        key.push(format!("{full} guide ratings under your weights"));
+    }
     if bars.iter().any(|b| b.bonus > 0.0 && b.excluded.is_empty()) {
         key.push(format!("{bonus} bonus points"));
     }
