@@ -1,7 +1,8 @@
 //! Core benchmarks: scoring + explanation for the default set (target < 20 µs),
 //! loading + validating a 64 KiB question set (target < 5 ms), and the coverage
 //! report of the default set and of a 64 KiB set (the compact report Discord shows
-//! on upload: target < 1 s, well inside the 15 minutes a deferred reply has).
+//! on upload: target < 1 s, well inside the 15 minutes a deferred reply has), and
+//! the result chart: PNG and alt text of the default set's result (target < 20 ms).
 
 // criterion_group! generates undocumented items, and a broken fixture should stop the run.
 #![allow(missing_docs, clippy::expect_used)]
@@ -107,6 +108,23 @@ fn benches(c: &mut Criterion) {
     );
 }
 
+fn chart_benches(c: &mut Criterion) {
+    let catalogue = Catalogue::builtin();
+    let set = builtin_sets(catalogue)
+        .expect("shipped sets are valid")
+        .remove(0);
+    let result = recommend(catalogue, &set, &default_answers());
+    c.bench_function("chart: PNG and alt text (default set)", |b| {
+        b.iter(|| {
+            let png = stackpick::chart::png(catalogue, black_box(&result)).expect("renders");
+            (
+                png,
+                stackpick::chart::alt_text(catalogue, black_box(&result)),
+            )
+        })
+    });
+}
+
 fn coverage_benches(c: &mut Criterion) {
     let catalogue = Catalogue::builtin();
     let default = builtin_sets(catalogue)
@@ -134,5 +152,5 @@ fn coverage_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(core, benches, coverage_benches);
+criterion_group!(core, benches, chart_benches, coverage_benches);
 criterion_main!(core);

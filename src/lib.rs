@@ -8,8 +8,10 @@
 //! - [`coverage`]: how a question set covers the guide over all its answers;
 //! - [`conversation`]: the state machine every adapter drives.
 //!
-//! Adapters sit around it: [`terminal`] (the default mode) and the Discord bot.
+//! Adapters sit around it: [`terminal`] (the default mode), the Discord bot, and
+//! [`chart`] (the result as a PNG, for both).
 
+pub mod chart;
 pub mod config;
 pub mod conversation;
 pub mod coverage;

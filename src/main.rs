@@ -38,6 +38,9 @@ enum Command {
         /// A question-set file, or the id of a built-in set (default, quick, realtime).
         #[arg(long, value_name = "FILE|ID", default_value = "default")]
         questions: String,
+        /// Also write the result's chart (an 800×450 PNG) to this file.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Score answers from a file without asking (TOML: question id = option id or list).
     Recommend {
@@ -50,6 +53,9 @@ enum Command {
         /// Print the full result as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the result's chart (an 800×450 PNG) to this file.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Score several members' answers as one team (same answers-file format as
     /// `recommend`): geometric-mean weights, bonuses per member, everyone's hard
@@ -64,6 +70,9 @@ enum Command {
         /// Print the full result as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the team's chart (an 800×450 PNG) to this file.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Validate question-set files; lists every problem and exits non-zero on any.
     Check {
@@ -113,18 +122,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
     } else {
         Command::Ask {
             questions: "default".to_owned(),
+            chart: None,
         }
     });
     match command {
         Command::Serve => serve(config, catalogue),
         Command::Register => register(config),
-        Command::Ask { questions } => {
+        Command::Ask { questions, chart } => {
             let set = resolve_set(&questions, &catalogue)?;
             let stdin = std::io::stdin().lock();
             let ending = terminal::run(&set, &catalogue, stdin, std::io::stdout().lock())
                 .context("the terminal questionnaire failed")?;
             Ok(match ending {
-                Ending::Finished(_) | Ending::Cancelled => ExitCode::SUCCESS,
+                Ending::Finished(recommendation) => {
+                    if let Some(path) = &chart {
+                        write_chart(&catalogue, &recommendation, path)?;
+                    }
+                    ExitCode::SUCCESS
+                }
+                Ending::Cancelled => ExitCode::SUCCESS,
                 Ending::InputClosed => ExitCode::FAILURE,
             })
         }
@@ -132,6 +148,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             answers,
             questions,
             json,
+            chart,
         } => {
             let set = resolve_set(&questions, &catalogue)?;
             let answers = checked_answers(&answers, &set)?;
@@ -140,6 +157,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&recommendation)?);
             } else {
                 print!("{}", terminal::render(&catalogue, &recommendation));
+                let glyphs = terminal::Glyphs::from_env();
+                print!("\n{}", terminal::bars(&catalogue, &recommendation, glyphs));
+            }
+            if let Some(path) = &chart {
+                write_chart(&catalogue, &recommendation, path)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -147,6 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             answers,
             questions,
             json,
+            chart,
         } => {
             let set = resolve_set(&questions, &catalogue)?;
             let members = answers
@@ -162,6 +185,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 print!("{}", terminal::render_team(&catalogue, &result, &names));
+                let glyphs = terminal::Glyphs::from_env();
+                print!(
+                    "\n{}",
+                    terminal::bars(&catalogue, &result.recommendation, glyphs)
+                );
+            }
+            if let Some(path) = &chart {
+                write_chart(&catalogue, &result.recommendation, path)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -246,6 +277,17 @@ fn register(config: Config) -> Result<ExitCode> {
     })?;
     println!("{outcome}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the result's chart; the text result is already out, whatever happens here.
+fn write_chart(
+    catalogue: &Catalogue,
+    recommendation: &engine::Recommendation,
+    path: &Path,
+) -> Result<()> {
+    let png = stackpick::chart::png(catalogue, recommendation)?;
+    std::fs::write(path, png)
+        .with_context(|| format!("cannot write the chart to {}", path.display()))
 }
 
 fn load_catalogue(path: Option<&Path>) -> Result<Catalogue> {

@@ -1,6 +1,7 @@
 //! The terminal adapter, the embedded default: asks a question set on stdin/stdout
 //! (numbered options; b = back, s = skip, q = quit) and prints the recommendation.
 
+mod bars;
 mod team;
 
 use std::io::{self, BufRead, Write};
@@ -11,6 +12,7 @@ use crate::guide::Catalogue;
 use crate::questionnaire::{Choice, Question, QuestionSet};
 use crate::text;
 
+pub use bars::{bars, Glyphs};
 pub use team::render_team;
 
 /// How an interactive session ended.
@@ -41,6 +43,8 @@ pub fn run(
         let waiting = match view {
             View::Finished(recommendation) => {
                 write!(output, "\n{}", render(catalogue, &recommendation))?;
+                let glyphs = Glyphs::from_env();
+                write!(output, "\n{}", bars(catalogue, &recommendation, glyphs))?;
                 return Ok(Ending::Finished(recommendation));
             }
             View::Cancelled => {

@@ -111,6 +111,7 @@ pub fn render(
     rows.push(CreateActionRow::Buttons(last));
     Reply {
         content: None,
+        files: Vec::new(),
         embeds: vec![embed],
         components: rows,
     }

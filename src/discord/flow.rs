@@ -84,6 +84,17 @@ fn result_view(
     session: &Session,
     recommendation: &Recommendation,
 ) -> Reply {
+    let reply = result_text(state, set, session, recommendation);
+    render::with_chart(reply, &state.sessions.catalogue, recommendation)
+}
+
+/// A finished conversation's result, without its chart.
+fn result_text(
+    state: &State,
+    set: &QuestionSet,
+    session: &Session,
+    recommendation: &Recommendation,
+) -> Reply {
     if let Some(lobby) = session.lobby.as_deref() {
         // A team member's own result: private, with the choice to show their answers
         // in the team's result instead of sharing.
@@ -183,6 +194,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
                 return ephemeral(ctx, click, "There is no result to share yet.").await;
             };
             let card = render::share_card(catalogue, &recommendation);
+            let card = render::with_chart(card, catalogue, &recommendation);
             return ctx
                 .respond(click.into(), Response::message(card, false))
                 .await;
@@ -194,14 +206,15 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
             let reply = if id.action == Action::ChangeMenu {
                 let (session, set) = (&current.session, &current.set);
                 let answered: Vec<_> = session.conversation.answered(set).collect();
-                render::change_menu(
+                let menu = render::change_menu(
                     catalogue,
                     set,
                     &recommendation,
                     &answered,
                     &session.id,
                     session.step,
-                )
+                );
+                render::with_chart(menu, catalogue, &recommendation)
             } else {
                 current_view(state, &current)?
             };
@@ -251,6 +264,7 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
     if let Some(new) = stepped.new_result {
         if announce(ctx, state, &stepped.current, &new).await {
             let card = render::share_card(catalogue, &new.recommendation);
+            let card = render::with_chart(card, catalogue, &new.recommendation);
             // The user has their result already: a failure here is logged, not shown
             // (and not sent again unless it surely never reached Discord).
             if let Err(e) = super::send_followup(ctx, &click.token, card.into_followup()).await {
@@ -328,7 +342,9 @@ async fn start_from_panel(
 pub async fn announce(ctx: &Ctx, state: &State, current: &Current, new: &NewResult) -> bool {
     if let Some(channel) = new.log_channel_id {
         let (session, set) = (&current.session, &current.set);
-        let mut card = render::share_card(&state.sessions.catalogue, &new.recommendation);
+        let catalogue = &state.sessions.catalogue;
+        let card = render::share_card(catalogue, &new.recommendation);
+        let mut card = render::with_chart(card, catalogue, &new.recommendation);
         card.content = Some(format!(
             "Recommendation for <@{}> ({} v{})",
             session.user_id, set.title, set.version

@@ -6,9 +6,11 @@
 //! - [`question`]: a question with its buttons or select menu;
 //! - [`result`]: the result embed, the share card and the change menu;
 //! - [`team`]: a team lobby's public message;
+//! - [`chart`]: the result's chart attached and shown in its embed;
 //! - [`info`]: the information screens (`/frameworks`, `/framework`, `/compare`,
 //!   `/criteria`, `/help`).
 
+mod chart;
 mod info;
 mod limits;
 mod question;
@@ -20,6 +22,7 @@ use serenity::all::{ButtonStyle, CreateButton};
 
 use super::custom_id::{Action, ComponentId};
 
+pub use chart::with_chart;
 pub use info::{compare, criteria, framework_detail, frameworks_overview, help};
 pub(super) use limits::build_embed;
 pub use limits::clip;

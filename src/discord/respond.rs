@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use serenity::all::{
-    AutocompleteChoice, CreateAttachment, CreateAutocompleteResponse, CreateInteractionResponse,
+    AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse,
     CreateInteractionResponseMessage, EditInteractionResponse, Http, InteractionId,
 };
 use serenity::builder::Builder as _;
@@ -60,16 +60,16 @@ impl From<CallbackError> for anyhow::Error {
 
 /// The first response to an interaction, independent of the transport.
 pub enum Response {
-    /// A new message (type 4), optionally visible to the user alone, with files.
+    /// A new message (type 4), optionally visible to the user alone, with the reply's
+    /// files (sent over REST: see [`Ctx::respond`]).
     Message {
         /// What it shows.
         reply: Reply,
         /// Only the user sees it.
         ephemeral: bool,
-        /// Attached files (sent over REST: an inline HTTP answer can't carry files).
-        files: Vec<CreateAttachment>,
     },
-    /// Replaces the message a component was on (type 7).
+    /// Replaces the message a component was on (type 7), its attachments with the
+    /// reply's files.
     Update(Reply),
     /// "Thinking…" now, the message later by editing `@original` (type 5).
     Defer {
@@ -85,25 +85,14 @@ pub enum Response {
 impl Response {
     /// A new message.
     pub fn message(reply: Reply, ephemeral: bool) -> Response {
-        Response::Message {
-            reply,
-            ephemeral,
-            files: Vec::new(),
-        }
+        Response::Message { reply, ephemeral }
     }
 
     fn into_builder(self) -> CreateInteractionResponse {
         match self {
-            Response::Message {
-                reply,
-                ephemeral,
-                files,
-            } => CreateInteractionResponse::Message(
-                reply
-                    .into_interaction()
-                    .ephemeral(ephemeral)
-                    .add_files(files),
-            ),
+            Response::Message { reply, ephemeral } => {
+                CreateInteractionResponse::Message(reply.into_interaction().ephemeral(ephemeral))
+            }
             Response::Update(reply) => {
                 CreateInteractionResponse::UpdateMessage(reply.into_interaction())
             }
@@ -298,16 +287,17 @@ impl Ctx {
         answer: oneshot::Sender<InlineAnswer>,
         response: Response,
     ) -> Result<()> {
-        // Files can't ride in the inline JSON: defer, then edit them in over REST.
+        // Files don't ride in the inline answer: Discord's HTTP endpoint takes only JSON
+        // reliably (multipart answers fail for some interactions and past ~150 KB:
+        // discord-api-docs issues 5250, 5925, 5933). Defer, then edit `@original` with
+        // the files over REST, which is documented to work.
         let (first, then) = match response {
-            Response::Message {
-                reply,
-                ephemeral,
-                files,
-            } if !files.is_empty() => (
-                Response::Defer { ephemeral },
-                Some(with_files(reply.into_edit(), files)),
-            ),
+            Response::Message { reply, ephemeral } if !reply.files.is_empty() => {
+                (Response::Defer { ephemeral }, Some(reply.into_edit()))
+            }
+            Response::Update(reply) if !reply.files.is_empty() => {
+                (Response::DeferUpdate, Some(reply.into_edit()))
+            }
             other => (other, None),
         };
         let body = serde_json::to_vec(&first.into_builder())
@@ -338,12 +328,8 @@ impl Ctx {
             .context("could not send the late answer")
         };
         match response {
-            Response::Message {
-                reply,
-                ephemeral,
-                files,
-            } if target.component => {
-                let followup = reply.into_followup().ephemeral(ephemeral).add_files(files);
+            Response::Message { reply, ephemeral } if target.component => {
+                let followup = reply.into_followup().ephemeral(ephemeral);
                 retry::send("the late answer", Resend::IfNotDelivered, || {
                     followup.clone().execute(&*self.http, (None, target.token))
                 })
@@ -351,9 +337,7 @@ impl Ctx {
                 .map(|_| ())
                 .context("could not send the late answer")
             }
-            Response::Message { reply, files, .. } => {
-                edit(with_files(reply.into_edit(), files)).await
-            }
+            Response::Message { reply, .. } => edit(reply.into_edit()).await,
             Response::Update(reply) => edit(reply.into_edit()).await,
             Response::Defer { .. } | Response::DeferUpdate => Ok(()),
             Response::Autocomplete(_) => {
@@ -363,15 +347,6 @@ impl Ctx {
             }
         }
     }
-}
-
-fn with_files(
-    edit: EditInteractionResponse,
-    files: Vec<CreateAttachment>,
-) -> EditInteractionResponse {
-    files
-        .into_iter()
-        .fold(edit, EditInteractionResponse::new_attachment)
 }
 
 impl<'a> From<&'a serenity::all::CommandInteraction> for Target<'a> {

@@ -89,12 +89,16 @@ pub async fn open(ctx: &Ctx, state: &State, click: &ComponentInteraction, id: &s
         .recent_results(click.user.id.get(), RECENT)
         .await?;
     let reply = match results.iter().find(|r| r.id.to_string() == id) {
-        Some(r) => Reply::embed(render::result_embed(
+        Some(r) => render::with_chart(
+            Reply::embed(render::result_embed(
+                &state.sessions.catalogue,
+                (&r.set_title, r.set_version),
+                &r.recommendation,
+                false,
+            )),
             &state.sessions.catalogue,
-            (&r.set_title, r.set_version),
             &r.recommendation,
-            false,
-        )),
+        ),
         None => Reply::notice("That result is no longer in your recent history."),
     };
     ctx.respond(click.into(), Response::message(reply, true))

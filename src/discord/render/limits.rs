@@ -256,6 +256,7 @@ mod tests {
             content: None,
             embeds: vec![CreateEmbed::new().title("t".repeat(257))],
             components: (0..6).map(|_| row()).collect(),
+            files: Vec::new(),
         };
         let report = check::broken_limits(&broken).join("\n");
         for expected in [

@@ -168,6 +168,7 @@ pub fn question(view: &QuestionView<'_>) -> Reply {
     rows.push(CreateActionRow::Buttons(nav));
     Reply {
         content: None,
+        files: Vec::new(),
         embeds: vec![embed],
         components: rows,
     }

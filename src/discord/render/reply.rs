@@ -2,14 +2,15 @@
 //! with no allowed mentions.
 
 use serenity::all::{
-    CreateActionRow, CreateAllowedMentions, CreateEmbed, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage,
+    CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateEmbed,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    EditAttachments, EditInteractionResponse, EditMessage,
 };
 
 use super::limits::{clip, EMBED_DESCRIPTION_MAX};
 use super::NOTICE_COLOUR;
 
-/// A message to send: embeds and components, never pinging anyone.
+/// A message to send: embeds, components and files, never pinging anyone.
 #[derive(Debug, Clone, Default)]
 pub struct Reply {
     /// Plain text above the embeds.
@@ -18,6 +19,9 @@ pub struct Reply {
     pub embeds: Vec<CreateEmbed>,
     /// Component rows (at most 5).
     pub components: Vec<CreateActionRow>,
+    /// Attached files. A message that replaces another (an update or an edit) has
+    /// exactly these afterwards: the old message's attachments are not kept.
+    pub files: Vec<CreateAttachment>,
 }
 
 /// Fills any of serenity's message builders (they share method names but no trait)
@@ -54,24 +58,32 @@ impl Reply {
         )
     }
 
-    /// As an interaction response (new message or update).
-    pub fn into_interaction(self) -> CreateInteractionResponseMessage {
-        fill!(CreateInteractionResponseMessage::new(), self)
+    /// As an interaction response (new message or update). Its `attachments` are
+    /// always sent, so an update drops the attachments of the message it replaces.
+    pub fn into_interaction(mut self) -> CreateInteractionResponseMessage {
+        let files = std::mem::take(&mut self.files);
+        fill!(CreateInteractionResponseMessage::new(), self).files(files)
     }
 
-    /// As the edit of a deferred response.
-    pub fn into_edit(self) -> EditInteractionResponse {
-        fill!(EditInteractionResponse::new(), self)
+    /// As the edit of a response: the message keeps only the reply's files.
+    pub fn into_edit(mut self) -> EditInteractionResponse {
+        let files = std::mem::take(&mut self.files);
+        let attachments = files
+            .into_iter()
+            .fold(EditAttachments::new(), EditAttachments::add);
+        fill!(EditInteractionResponse::new(), self).attachments(attachments)
     }
 
     /// As a follow-up message (public unless made ephemeral).
-    pub fn into_followup(self) -> CreateInteractionResponseFollowup {
-        fill!(CreateInteractionResponseFollowup::new(), self)
+    pub fn into_followup(mut self) -> CreateInteractionResponseFollowup {
+        let files = std::mem::take(&mut self.files);
+        fill!(CreateInteractionResponseFollowup::new(), self).add_files(files)
     }
 
     /// As a channel message (DMs).
-    pub fn into_message(self) -> CreateMessage {
-        fill!(CreateMessage::new(), self)
+    pub fn into_message(mut self) -> CreateMessage {
+        let files = std::mem::take(&mut self.files);
+        fill!(CreateMessage::new(), self).add_files(files)
     }
 
     /// As the edit of a channel message (a team lobby).

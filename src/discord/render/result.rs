@@ -60,9 +60,9 @@ pub fn result(
         ButtonStyle::Secondary,
     ));
     Reply {
-        content: None,
         embeds: vec![embed],
         components: vec![CreateActionRow::Buttons(buttons)],
+        ..Reply::default()
     }
 }
 
@@ -290,6 +290,7 @@ pub fn change_menu(
     .placeholder("Which answer do you want to change?");
     Reply {
         content: None,
+        files: Vec::new(),
         embeds: vec![result_embed(
             catalogue,
             (&set.title, set.version),

@@ -104,6 +104,7 @@ fn open(lobby: &Lobby, title: &str, lifetime: Duration) -> Reply {
         content: None,
         embeds: vec![build_embed(title, &description, &fields, &footer).colour(QUESTION_COLOUR)],
         components: vec![CreateActionRow::Buttons(buttons)],
+        files: Vec::new(),
     }
 }
 
@@ -229,7 +230,7 @@ fn decided(
     let ranking = parts.fields.pop();
     parts.fields.extend(team_fields);
     parts.fields.extend(ranking);
-    Reply {
+    let reply = Reply {
         content: None,
         embeds: vec![build_embed(
             &format!("Team pick: {}", parts.title),
@@ -239,7 +240,10 @@ fn decided(
         )
         .colour(parts.colour)],
         components: Vec::new(),
-    }
+        files: Vec::new(),
+    };
+    // The team's result gets its chart too.
+    super::with_chart(reply, catalogue, recommendation)
 }
 
 /// The row under a team member's own result: show or hide their answers in the

@@ -2,6 +2,7 @@
 //! scenarios, exclusions, the shipped and the malformed question sets.
 
 mod bounds;
+mod chart;
 mod coverage;
 mod explanation;
 mod loader_fuzz;

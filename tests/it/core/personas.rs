@@ -31,6 +31,14 @@ fn golden(name: &str, pairs: &[(&str, &[&str])]) -> String {
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e} (run with UPDATE_GOLDEN=1 to create it)"));
     assert_eq!(text, expected, "the explanation of {name} changed");
+    // Its chart renders too, and says in words who won.
+    let png = stackpick::chart::png(Catalogue::builtin(), &result).expect("the chart renders");
+    assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG");
+    let alt = stackpick::chart::alt_text(Catalogue::builtin(), &result);
+    if let Some(winner) = result.winner() {
+        let winner = stackpick::text::framework_name(Catalogue::builtin(), winner);
+        assert!(alt.contains(&format!("{winner} is recommended")), "{alt}");
+    }
     result.winner().map(ToString::to_string).unwrap_or_default()
 }
 

@@ -186,6 +186,19 @@ fn team_scores_three_answers_files_as_one_team_in_text_and_json() {
             "{stdout}"
         );
     }
+
+    // `--chart`: the team's result drawn, the same bytes as in-process.
+    let out = dir.path().join("team.png");
+    let output = stackpick(&args(&files, &["--chart", out.to_str().unwrap()]));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        stackpick::chart::png(Catalogue::builtin(), &expected.recommendation).unwrap()
+    );
 }
 
 #[test]

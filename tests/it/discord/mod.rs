@@ -5,6 +5,7 @@
 //! either ([`Transport`]).
 
 mod admin;
+mod chart;
 mod conflicts_and_coverage;
 mod crash;
 mod dm;
@@ -562,6 +563,29 @@ pub async fn deferred_answer(bot: &impl Transport, token: &str) -> Call {
     assert_well_formed(edit.body.as_ref().unwrap());
     edit
 }
+
+/// The message a click answered, once settled: a result carries its chart, which
+/// can't ride in an HTTP endpoint's inline answer, so there the click is acknowledged
+/// (callback type 6) and the message edited over REST; this waits for that edit.
+pub async fn settled(bot: &impl Transport, call: &Call, token: &str) -> Value {
+    if callback_type(call) == 6 {
+        deferred_answer(bot, token).await;
+    }
+    bot.message(token)
+}
+
+/// The options of `/recommend set:quick`.
+pub fn quick() -> Value {
+    json!([{ "name": "set", "type": 3, "value": "quick" }])
+}
+
+/// The `quick` set answered to Phoenix: (question, option).
+pub const TO_PHOENIX: [(&str, &str); 4] = [
+    ("language", "elixir"),
+    ("app_type", "realtime_app"),
+    ("scale", "huge"),
+    ("deadline", "long_run"),
+];
 
 /// Whether the callback is ephemeral.
 pub fn is_ephemeral(call: &Call) -> bool {

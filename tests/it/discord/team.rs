@@ -11,7 +11,7 @@ use stackpick::store::{Lobby, LobbyStatus, Storage};
 
 use super::{
     answer_in, assert_ephemeral_notice, assert_quiet, button, callback_data, callback_type,
-    components, description, footer, guild_user, is_ephemeral, server_admin, title, Bot,
+    components, description, footer, guild_user, is_ephemeral, server_admin, settled, title, Bot,
     HttpWorker, Transport, T,
 };
 use crate::core::{answers, builtin};
@@ -396,7 +396,14 @@ async fn team_mode_works_over_the_http_interactions_endpoint() {
     let (call, token) = worker
         .click(&button(&lobby, "Decide now"), &[], &lobby, &olga)
         .await;
-    assert_eq!(callback_type(&call), 7);
-    assert!(title(&worker.message(&token)).starts_with("Team pick: Phoenix"));
+    // Acknowledged inline, then the result with its chart edited in over REST (an
+    // inline answer carries no files).
+    assert_eq!(callback_type(&call), 6);
+    let decided = settled(&worker, &call, &token).await;
+    assert!(title(&decided).starts_with("Team pick: Phoenix"));
+    assert_eq!(
+        decided["embeds"][0]["image"]["url"], decided["attachments"][0]["url"],
+        "the team's chart, shown in the embed: {decided}"
+    );
     fake.assert_no_violations();
 }

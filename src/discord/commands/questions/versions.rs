@@ -89,17 +89,16 @@ pub(super) async fn export(
         return super::super::respond(ctx, command, unknown_set(state, guild, set_id).await?, true)
             .await;
     };
-    let reply = Reply::notice(format!(
-        "`{id}` as TOML: edit it and upload it again with `/questions upload`."
-    ));
-    let response = Response::Message {
-        reply,
-        ephemeral: true,
+    let reply = Reply {
         files: vec![CreateAttachment::bytes(
             source.into_bytes(),
             format!("{id}.toml"),
         )],
+        ..Reply::notice(format!(
+            "`{id}` as TOML: edit it and upload it again with `/questions upload`."
+        ))
     };
+    let response = Response::message(reply, true);
     ctx.respond(command.into(), response)
         .await
         .context("could not send the export")

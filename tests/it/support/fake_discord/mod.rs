@@ -234,6 +234,8 @@ struct State {
     /// Messages created with `enforce_nonce`, by (channel, nonce): a repeat returns the
     /// first message instead of creating another, as Discord does.
     nonces: HashMap<(u64, String), u64>,
+    /// The bytes of every file the bot uploaded, by attachment id.
+    uploads: HashMap<u64, Vec<u8>>,
 }
 
 impl State {
@@ -277,6 +279,31 @@ impl Shared {
 
     fn violation(&self, why: String) {
         self.lock().violations.push(why);
+    }
+
+    /// Waits (up to `timeout`) until the interaction with `token`, if there is one,
+    /// has been acknowledged. A bot answering over HTTP sends its follow-ups and edits
+    /// only once its inline answer is out, so Discord has that answer first; the fake
+    /// records an inline answer only after its client has read it, and this restores
+    /// Discord's order. A webhook call that truly comes first is still refused.
+    async fn wait_acknowledged(&self, token: &str, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.changed.subscribe();
+        loop {
+            changes.borrow_and_update();
+            let pending = self
+                .lock()
+                .interactions
+                .get(token)
+                .is_some_and(|p| p.acked.is_none());
+            if !pending {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return,
+            }
+        }
     }
 
     fn bump(&self) {
@@ -701,6 +728,13 @@ impl FakeDiscord {
     /// their current (edited) state, oldest first.
     pub fn messages(&self) -> Vec<Value> {
         self.shared.lock().messages.list.clone()
+    }
+
+    /// The bytes the bot uploaded for an attachment of one of its messages (an element
+    /// of a message's `attachments`), if it is one.
+    pub fn uploaded(&self, attachment: &Value) -> Option<Vec<u8>> {
+        let id = payloads::id_of(attachment)?;
+        self.shared.lock().uploads.get(&id).cloned()
     }
 
     /// The current `@original` response message of an interaction, once it has one.

@@ -1,6 +1,7 @@
 //! REST half of the fake: records and validates every request, then serves the few resources
 //! a bot uses (gateway info, commands, interaction responses, DMs, messages).
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -134,6 +135,12 @@ pub(super) async fn handle(
         shared.bump();
         // Cancelled with the request if the bot hangs up: then nothing is recorded.
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    if let ["api", "v10", "webhooks", _, token, ..] = segments(uri.path()).as_slice() {
+        let token = (*token).to_owned();
+        shared
+            .wait_acknowledged(&token, std::time::Duration::from_secs(2))
+            .await;
     }
     let Some(fault) = faults::take(&shared, method.as_str(), uri.path()) else {
         return serve(&shared, &incoming, parse_body(&headers, &bytes)).into_response();
@@ -502,7 +509,9 @@ fn callback(st: &mut State, id: &str, token: &str, req: &Req<'_>) -> Outcome {
     let data = &req.body["data"];
     let original = match ty {
         4 | 5 => {
-            let mut m = new_message(channel, if kind == 2 { 20 } else { 0 }, data, req.files);
+            let kind = if kind == 2 { 20 } else { 0 };
+            let mut m = new_message(channel, kind, data, req.files, &mut st.uploads)
+                .map_err(|why| bad(Reply::invalid_body(), why))?;
             mark_interaction_message(&mut m);
             if ty == 5 {
                 m["content"] = json!("");
@@ -513,17 +522,21 @@ fn callback(st: &mut State, id: &str, token: &str, req: &Req<'_>) -> Outcome {
             id
         }
         // Deferred update / update: `@original` is the message the component sits on.
-        6 | 7 => source.and_then(|msg| {
-            let id = id_of(&msg)?;
-            if !st.messages.contains(id) {
-                st.messages.push(msg);
+        6 | 7 => match source.as_ref().and_then(id_of) {
+            Some(id) => {
+                if !st.messages.contains(id) {
+                    st.messages.push(source.unwrap_or_default());
+                }
+                if ty == 7 {
+                    if let Some(m) = st.messages.get_mut(id) {
+                        apply_edit(m, data, req.files, &mut st.uploads)
+                            .map_err(|why| bad(Reply::invalid_body(), why))?;
+                    }
+                }
+                Some(id)
             }
-            if ty == 7 {
-                let m = st.messages.get_mut(id)?;
-                apply_edit(m, data, req.files);
-            }
-            Some(id)
-        }),
+            None => None,
+        },
         _ => None,
     };
     if let Some(p) = st.interactions.get_mut(token) {
@@ -560,7 +573,8 @@ fn webhook(
     match (method, rest) {
         ("POST", []) => {
             let kind = if p.kind == 2 { 20 } else { 0 };
-            let mut m = new_message(p.channel_id, kind, req.body, req.files);
+            let mut m = new_message(p.channel_id, kind, req.body, req.files, &mut st.uploads)
+                .map_err(|why| bad(Reply::invalid_body(), why))?;
             mark_interaction_message(&mut m);
             if let (Some(p), Some(id)) = (st.interactions.get_mut(token), id_of(&m)) {
                 p.followups.push(id);
@@ -603,7 +617,8 @@ fn stored_message(st: &mut State, method: &str, id: u64, req: &Req<'_>) -> Outco
         }
         _ => {
             let m = st.messages.get_mut(id).ok_or_else(gone)?;
-            apply_edit(m, req.body, req.files);
+            apply_edit(m, req.body, req.files, &mut st.uploads)
+                .map_err(|why| bad(Reply::invalid_body(), why))?;
             m["edited_timestamp"] = json!(timestamp_now());
             m["flags"] = json!(m["flags"].as_u64().unwrap_or_default() & !LOADING);
             Ok(Reply::ok(m.clone()))
@@ -657,7 +672,8 @@ fn create_message(st: &mut State, channel: &str, req: &Req<'_>) -> Outcome {
             return Ok(Reply::ok(m.clone()));
         }
     }
-    let mut m = new_message(channel, kind, req.body, req.files);
+    let mut m = new_message(channel, kind, req.body, req.files, &mut st.uploads)
+        .map_err(|why| bad(Reply::invalid_body(), why))?;
     if let Some(nonce) = req.body.get("nonce").filter(|n| !n.is_null()) {
         m["nonce"] = nonce.clone();
     }
@@ -669,7 +685,13 @@ fn create_message(st: &mut State, channel: &str, req: &Req<'_>) -> Outcome {
 }
 
 /// A message authored by the bot from a create request.
-fn new_message(channel_id: u64, kind: u64, body: &Value, files: &[UploadedFile]) -> Value {
+fn new_message(
+    channel_id: u64,
+    kind: u64,
+    body: &Value,
+    files: &[UploadedFile],
+    uploads: &mut HashMap<u64, Vec<u8>>,
+) -> Result<Value, String> {
     let mut m = json!({
         "id": new_id().to_string(), "channel_id": channel_id.to_string(), "author": bot_user(),
         "content": "", "timestamp": timestamp_now(), "edited_timestamp": null,
@@ -684,8 +706,8 @@ fn new_message(channel_id: u64, kind: u64, body: &Value, files: &[UploadedFile])
             .or_insert_with(|| json!(channel_id.to_string()));
         m["message_reference"] = Value::Object(reference);
     }
-    apply_edit(&mut m, body, files);
-    m
+    apply_edit(&mut m, body, files, uploads)?;
+    Ok(m)
 }
 
 fn mark_interaction_message(m: &mut Value) {
@@ -693,8 +715,18 @@ fn mark_interaction_message(m: &mut Value) {
     m["application_id"] = json!(APPLICATION_ID.to_string());
 }
 
-/// Applies the fields of a create/edit request to a stored message.
-fn apply_edit(m: &mut Value, body: &Value, files: &[UploadedFile]) {
+/// Applies the fields of a create/edit request to a stored message, with Discord's
+/// upload protocol: each `files[n]` part is a new file, described by the entry of
+/// `attachments` whose `id` is n (`filename`, `description` up to 1,024 characters);
+/// the other entries name existing attachments to keep, and a body with `attachments`
+/// keeps no others (without it, all are kept). An embed image `attachment://NAME`
+/// shows the message's attachment of that name, and Discord serves it from its URL.
+fn apply_edit(
+    m: &mut Value,
+    body: &Value,
+    files: &[UploadedFile],
+    uploads: &mut HashMap<u64, Vec<u8>>,
+) -> Result<(), String> {
     for key in ["content", "embeds", "components", "poll"] {
         if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
             m[key] = v.clone();
@@ -705,25 +737,97 @@ fn apply_edit(m: &mut Value, body: &Value, files: &[UploadedFile]) {
             e.entry("type").or_insert_with(|| json!("rich"));
         }
     }
-    // `attachments` in an edit lists the existing ones to keep; new files are added.
-    let keep: Option<Vec<u64>> = body["attachments"]
-        .as_array()
-        .map(|a| a.iter().filter_map(id_of).collect());
-    let channel = m["channel_id"].as_str().unwrap_or_default().to_owned();
-    if let Some(list) = m["attachments"].as_array_mut() {
-        if let Some(keep) = keep {
-            list.retain(|a| id_of(a).is_some_and(|id| keep.contains(&id)));
+    let listed: Option<&Vec<Value>> = body["attachments"].as_array();
+    let mut new = Vec::new();
+    for file in files {
+        let index = file
+            .field
+            .strip_prefix("files[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| format!("file part `{}`: Discord expects files[n]", file.field))?;
+        let meta = listed
+            .into_iter()
+            .flatten()
+            .find(|a| id_of(a) == Some(index))
+            .cloned()
+            .unwrap_or_default();
+        let description = meta["description"].as_str();
+        if description.is_some_and(|d| d.chars().count() > 1024) {
+            return Err(format!("files[{index}]: description over 1024 characters"));
         }
-        list.extend(files.iter().map(|f| {
-            let id = new_id();
-            let name = f.filename.clone().unwrap_or_else(|| f.field.clone());
-            json!({
-                "id": id.to_string(), "filename": name, "size": f.bytes.len(),
-                "url": format!("https://cdn.discordapp.com/attachments/{channel}/{id}/{name}"),
-                "proxy_url": format!("https://media.discordapp.net/attachments/{channel}/{id}/{name}"),
-            })
-        }));
+        let name = meta["filename"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| file.filename.clone())
+            .unwrap_or_else(|| file.field.clone());
+        new.push((index, name, description.map(str::to_owned), &file.bytes));
     }
+    let channel = m["channel_id"].as_str().unwrap_or_default().to_owned();
+    let Some(list) = m["attachments"].as_array_mut() else {
+        return Ok(());
+    };
+    if let Some(listed) = listed {
+        for entry in listed {
+            let id = id_of(entry);
+            let known = id.is_some_and(|id| {
+                new.iter().any(|n| n.0 == id) || list.iter().any(|a| id_of(a) == Some(id))
+            });
+            if !known {
+                return Err(format!(
+                    "attachments entry {entry} is neither an uploaded files[n] nor an \
+                     attachment of the message"
+                ));
+            }
+        }
+        list.retain(|a| {
+            listed
+                .iter()
+                .any(|e| id_of(e).is_some() && id_of(e) == id_of(a))
+        });
+    }
+    for (_, name, description, bytes) in new {
+        let id = new_id();
+        uploads.insert(id, bytes.clone());
+        let mut attachment = json!({
+            "id": id.to_string(), "filename": name, "size": bytes.len(),
+            "url": format!("https://cdn.discordapp.com/attachments/{channel}/{id}/{name}"),
+            "proxy_url": format!("https://media.discordapp.net/attachments/{channel}/{id}/{name}"),
+        });
+        if let Some(description) = description {
+            attachment["description"] = json!(description);
+        }
+        // Discord sniffs images: their type and size.
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 {
+            let be = |at: usize| {
+                u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+            };
+            attachment["content_type"] = json!("image/png");
+            attachment["width"] = json!(be(16));
+            attachment["height"] = json!(be(20));
+        }
+        list.push(attachment);
+    }
+    let attachments = list.clone();
+    for e in m["embeds"].as_array_mut().into_iter().flatten() {
+        let Some(name) = e["image"]["url"]
+            .as_str()
+            .and_then(|u| u.strip_prefix("attachment://"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let Some(shown) = attachments.iter().find(|a| a["filename"] == name.as_str()) else {
+            return Err(format!(
+                "an embed shows attachment://{name}, which the message has no attachment of"
+            ));
+        };
+        e["image"] = json!({
+            "url": shown["url"], "proxy_url": shown["proxy_url"],
+            "width": shown["width"], "height": shown["height"],
+        });
+    }
+    Ok(())
 }
 
 /// JSON body, or a multipart body's `payload_json` plus its file parts.
