@@ -6,6 +6,7 @@
 //! It takes decoded input and an async [`Storage`] and returns what to show; it knows
 //! nothing of Discord's types. Transports translate payloads in and render out.
 
+pub mod purge;
 pub mod sets;
 
 use std::sync::Arc;

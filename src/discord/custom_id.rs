@@ -135,6 +135,10 @@ pub enum Other {
     History,
     /// `/questions show` page `n` of a set.
     Page(String, usize),
+    /// `/forget`'s buttons: delete the clicker's data (`true`) or cancel.
+    Forget(bool),
+    /// "Delete this server's data" buttons: delete (`true`) or cancel.
+    ForgetServer(bool),
 }
 
 /// The namespace of [`Other`] components.
@@ -160,6 +164,8 @@ impl Other {
                 Some(Other::Panel(Some((*set).to_owned())))
             }
             [OTHER_PREFIX, "hist"] => Some(Other::History),
+            [OTHER_PREFIX, "forget", yes] => Some(Other::Forget(yes_no(yes)?)),
+            [OTHER_PREFIX, "wipe", yes] => Some(Other::ForgetServer(yes_no(yes)?)),
             [OTHER_PREFIX, "page", set, n] if arg_ok(set) => {
                 Some(Other::Page((*set).to_owned(), n.parse().ok()?))
             }
@@ -177,7 +183,26 @@ impl fmt::Display for Other {
             Other::Panel(Some(set)) => write!(f, "{OTHER_PREFIX}:panel:{set}"),
             Other::History => write!(f, "{OTHER_PREFIX}:hist"),
             Other::Page(set, n) => write!(f, "{OTHER_PREFIX}:page:{set}:{n}"),
+            Other::Forget(yes) => write!(f, "{OTHER_PREFIX}:forget:{}", word(*yes)),
+            Other::ForgetServer(yes) => write!(f, "{OTHER_PREFIX}:wipe:{}", word(*yes)),
         }
+    }
+}
+
+/// `yes`/`no` in a custom_id.
+fn yes_no(text: &str) -> Option<bool> {
+    match text {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn word(yes: bool) -> &'static str {
+    if yes {
+        "yes"
+    } else {
+        "no"
     }
 }
 
@@ -258,6 +283,10 @@ mod tests {
             Other::Panel(Some("team_set".to_owned())),
             Other::History,
             Other::Page("default".to_owned(), 3),
+            Other::Forget(true),
+            Other::Forget(false),
+            Other::ForgetServer(true),
+            Other::ForgetServer(false),
         ] {
             let text = other.to_string();
             assert!(text.len() <= 50, "{text}");
@@ -271,6 +300,9 @@ mod tests {
             "spa:page:x:y",
             "sp:abc:1:back",
             "spa:hist:1",
+            "spa:forget",
+            "spa:forget:maybe",
+            "spa:wipe:yes:now",
         ] {
             assert_eq!(Other::parse(junk), None, "{junk}");
         }

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use serenity::all::{ChannelId, ComponentInteraction, ComponentInteractionDataKind};
 use tracing::warn;
 
-use super::commands::{history, questions};
+use super::commands::{forget, history, questions};
 use super::custom_id::{session_id, Action, ComponentId, Other};
 use super::render::{self, QuestionView, Reply};
 use super::{Ctx, Response, State};
@@ -111,6 +111,9 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
                 history::open(ctx, state, click, &picked).await
             }
             Other::Panel(set) => start_from_panel(ctx, state, click, set.as_deref()).await,
+            Other::Forget(_) | Other::ForgetServer(_) => {
+                forget::confirm(ctx, state, click, &other).await
+            }
         };
     }
     let Some(id) = ComponentId::parse(&click.data.custom_id) else {

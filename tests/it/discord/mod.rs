@@ -5,6 +5,7 @@
 //! either ([`Transport`]).
 
 mod admin;
+mod attachments;
 mod conflicts_and_coverage;
 mod crash;
 mod dm;
@@ -13,6 +14,7 @@ mod http;
 mod info;
 mod journeys;
 mod ops;
+mod privacy;
 mod registration;
 mod restart;
 mod scale;

@@ -10,6 +10,7 @@ mod guilds;
 mod history;
 mod migrations;
 mod open;
+mod privacy;
 mod races;
 mod sessions;
 
