@@ -27,6 +27,10 @@
 //! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
 //! core of bot does; otherwise everything shares the machine in one process.
 //!
+//! `LOAD_SOAK=300000` (milliseconds) adds a soak run after the others: saturated for
+//! that long, sampling the bot's RSS and open database handles, failing if they grow
+//! past stated bounds (see [`soak`]).
+//!
 //! `LOAD_COMPARE=1` runs stackpick side by side with a bare baseline instead, A B A B,
 //! by scenario (`/recommend`, an answer click, the finishing click): see [`compare`].
 //! The baselines ([`bare`]) are this very binary, re-executed with `LOAD_ROLE` set.
@@ -43,6 +47,8 @@ mod fake_discord;
 mod bare;
 #[path = "load/compare.rs"]
 mod compare;
+#[path = "load/soak.rs"]
+mod soak;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -173,6 +179,17 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
         let latencies = drive(&fake, &transport, users, interactions, Some(rate)).await?;
         report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
     }
+    let soaked = match env_or("LOAD_SOAK", 0) {
+        0 => Ok(()),
+        ms => {
+            let pid = match &bot {
+                Bot::InProcess(_) => std::process::id(),
+                Bot::Process(process) => process.child.id(),
+            };
+            let length = Duration::from_millis(u64::try_from(ms)?);
+            soak::run(&fake, &transport, users, length, pid).await
+        }
+    };
 
     match bot {
         Bot::InProcess(app) => app.shutdown().await,
@@ -181,6 +198,7 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     if postgres {
         drop_schema(&pg_url, &schema).await?;
     }
+    soaked?;
     let violations = fake.violations();
     if !violations.is_empty() {
         bail!(

@@ -23,6 +23,10 @@ pub const TOKEN_ENV: &str = "DISCORD_TOKEN";
 pub const PUBLIC_KEY_ENV: &str = "DISCORD_PUBLIC_KEY";
 /// The environment variable that overrides `database` in the file.
 pub const DATABASE_ENV: &str = "DATABASE_URL";
+/// The environment variable that overrides `retention_days` in the file.
+pub const RETENTION_ENV: &str = "STACKPICK_RETENTION_DAYS";
+/// Days completed recommendations are kept when `retention_days` is not set.
+pub const DEFAULT_RETENTION_DAYS: u64 = 365;
 /// The file read when `--config` is not given (optional).
 pub const DEFAULT_PATH: &str = "config.toml";
 /// The SQLite file used when `database` is not set.
@@ -49,6 +53,7 @@ struct FileConfig {
     dev_guild_ids: Vec<u64>,
     idle_timeout_minutes: Option<u64>,
     team_lobby_hours: Option<u64>,
+    retention_days: Option<u64>,
     questions_dir: Option<PathBuf>,
     log_level: Option<String>,
     log_format: Option<LogFormat>,
@@ -60,6 +65,16 @@ struct FileConfig {
     http: Option<FileHttp>,
     #[serde(default)]
     metrics: FileMetrics,
+    #[serde(default)]
+    attachments: FileAttachments,
+}
+
+/// `[attachments]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAttachments {
+    connect_timeout_seconds: Option<u64>,
+    timeout_seconds: Option<u64>,
 }
 
 /// `[gateway]` as written.
@@ -132,6 +147,24 @@ pub struct GatewayConfig {
     pub register_commands: bool,
 }
 
+/// `[attachments]`: limits on downloading a file a user attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttachmentsConfig {
+    /// To connect to the file's host.
+    pub connect_timeout: Duration,
+    /// For the whole download, from connecting to the last byte.
+    pub timeout: Duration,
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        AttachmentsConfig {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
 /// `[http]`: Discord's HTTP interactions endpoint served by this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpConfig {
@@ -148,6 +181,8 @@ pub struct Overrides {
     pub token: Option<String>,
     /// `DISCORD_PUBLIC_KEY`.
     pub public_key: Option<String>,
+    /// `STACKPICK_RETENTION_DAYS`.
+    pub retention_days: Option<String>,
 }
 
 /// The resolved configuration.
@@ -164,6 +199,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// How long a team lobby stays open after it is created (then it is purged).
     pub team_lobby_lifetime: Duration,
+    /// How long completed recommendations and finished conversations are kept.
+    pub retention: Duration,
+    /// How attachments (uploaded question sets) are downloaded.
+    pub attachments: AttachmentsConfig,
     /// Extra question sets loaded at start (`*.toml`), next to the built-in ones.
     pub questions_dir: Option<PathBuf>,
     /// A tracing filter such as `info` or `stackpick=debug,serenity=warn`.
@@ -245,6 +284,7 @@ impl Config {
         let overrides = Overrides {
             token: std::env::var(TOKEN_ENV).ok(),
             public_key: std::env::var(PUBLIC_KEY_ENV).ok(),
+            retention_days: std::env::var(RETENTION_ENV).ok(),
         };
         Config::from_overrides(&path, &text, overrides)?
             .with_database_env(std::env::var(DATABASE_ENV).ok())
@@ -306,6 +346,8 @@ impl Config {
                 message: "team_lobby_hours must be at least 1".to_owned(),
             });
         }
+        let retention_days = retention_days(path, file.retention_days, overrides.retention_days)?;
+        let attachments = attachments(path, &file.attachments)?;
         if let Some(url) = &file.proxy_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Invalid {
@@ -354,6 +396,8 @@ impl Config {
             dev_guild_ids: file.dev_guild_ids,
             idle_timeout: Duration::from_secs(idle_minutes * 60),
             team_lobby_lifetime: Duration::from_secs(lobby_hours.saturating_mul(3600)),
+            retention: Duration::from_secs(retention_days.saturating_mul(24 * 60 * 60)),
+            attachments,
             questions_dir: file.questions_dir,
             log_level: file.log_level.unwrap_or_else(|| "info".to_owned()),
             log_format: file.log_format.unwrap_or_default(),
@@ -380,6 +424,65 @@ fn listen_address(path: &Path, key: &str, text: &str) -> Result<SocketAddr, Conf
             path,
             format!("{key} `{text}` must be an address and port, e.g. \"127.0.0.1:8080\""),
         )
+    })
+}
+
+/// Most days `retention_days` may be (a century: longer is keeping forever).
+const MAX_RETENTION_DAYS: u64 = 36_500;
+
+/// `retention_days`: the environment's value wins over the file's; 1 to 36 500.
+fn retention_days(path: &Path, file: Option<u64>, env: Option<String>) -> Result<u64, ConfigError> {
+    let days = match env.filter(|v| !v.trim().is_empty()) {
+        Some(value) => match value.trim().parse::<u64>() {
+            Ok(days) if (1..=MAX_RETENTION_DAYS).contains(&days) => days,
+            _ => {
+                return Err(ConfigError::Environment {
+                    name: RETENTION_ENV,
+                    message: format!(
+                        "`{}` is not a number of days from 1 to {MAX_RETENTION_DAYS}",
+                        value.chars().take(40).collect::<String>()
+                    ),
+                })
+            }
+        },
+        None => file.unwrap_or(DEFAULT_RETENTION_DAYS),
+    };
+    if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+        return Err(invalid(
+            path,
+            format!("retention_days must be from 1 to {MAX_RETENTION_DAYS} (it is {days})"),
+        ));
+    }
+    Ok(days)
+}
+
+/// `[attachments]`: timeouts of 1 to 300 seconds, the connect one no longer than the
+/// whole.
+fn attachments(path: &Path, file: &FileAttachments) -> Result<AttachmentsConfig, ConfigError> {
+    let default = AttachmentsConfig::default();
+    let seconds = |value: Option<u64>, fallback: Duration, key: &str| match value {
+        None => Ok(fallback),
+        Some(s @ 1..=300) => Ok(Duration::from_secs(s)),
+        Some(s) => Err(invalid(
+            path,
+            format!("[attachments] {key} must be from 1 to 300 seconds (it is {s})"),
+        )),
+    };
+    let timeout = seconds(file.timeout_seconds, default.timeout, "timeout_seconds")?;
+    let connect_timeout = seconds(
+        file.connect_timeout_seconds,
+        default.connect_timeout.min(timeout),
+        "connect_timeout_seconds",
+    )?;
+    if connect_timeout > timeout {
+        return Err(invalid(
+            path,
+            "[attachments] connect_timeout_seconds can't be longer than timeout_seconds".to_owned(),
+        ));
+    }
+    Ok(AttachmentsConfig {
+        connect_timeout,
+        timeout,
     })
 }
 
@@ -531,6 +634,65 @@ mod tests {
             let err = Config::from_parts(Path::new("c.toml"), &format!("[gateway]\n{bad}"), None)
                 .unwrap_err();
             assert!(err.to_string().contains("shards"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn retention_defaults_to_a_year_the_environment_wins_and_nonsense_is_refused() {
+        let day = Duration::from_secs(24 * 60 * 60);
+        let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(config.retention, day * 365);
+        let config = Config::from_parts(Path::new("c.toml"), "retention_days = 30", None).unwrap();
+        assert_eq!(config.retention, day * 30);
+        let overrides = Overrides {
+            retention_days: Some(" 7 ".to_owned()),
+            ..Overrides::default()
+        };
+        let config =
+            Config::from_overrides(Path::new("c.toml"), "retention_days = 30", overrides).unwrap();
+        assert_eq!(config.retention, day * 7);
+        for bad in ["retention_days = 0", "retention_days = 36501"] {
+            let err = Config::from_parts(Path::new("c.toml"), bad, None).unwrap_err();
+            assert!(
+                err.to_string().contains("retention_days must be from 1"),
+                "{err}"
+            );
+        }
+        for bad in ["0", "a year", "-3"] {
+            let overrides = Overrides {
+                retention_days: Some(bad.to_owned()),
+                ..Overrides::default()
+            };
+            let err = Config::from_overrides(Path::new("c.toml"), "", overrides).unwrap_err();
+            assert!(err.to_string().contains(RETENTION_ENV), "{err}");
+        }
+    }
+
+    #[test]
+    fn attachment_timeouts_have_defaults_and_bounds() {
+        let config = Config::from_parts(Path::new("c.toml"), "", None).unwrap();
+        assert_eq!(config.attachments, AttachmentsConfig::default());
+        let config = Config::from_parts(
+            Path::new("c.toml"),
+            "[attachments]\ntimeout_seconds = 2",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            config.attachments,
+            AttachmentsConfig {
+                connect_timeout: Duration::from_secs(2),
+                timeout: Duration::from_secs(2)
+            }
+        );
+        for bad in [
+            "timeout_seconds = 0",
+            "timeout_seconds = 301",
+            "timeout_seconds = 3\nconnect_timeout_seconds = 4",
+        ] {
+            let text = format!("[attachments]\n{bad}");
+            let err = Config::from_parts(Path::new("c.toml"), &text, None).unwrap_err();
+            assert!(err.to_string().contains("[attachments]"), "{bad}: {err}");
         }
     }
 

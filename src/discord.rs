@@ -6,6 +6,7 @@
 //! is lost when the bot restarts.
 
 pub mod app;
+pub mod attachment;
 mod commands;
 mod conflict;
 pub mod custom_id;
@@ -57,6 +58,8 @@ pub struct State {
     pub sessions: Sessions,
     /// Guilds to register commands in instead of globally.
     pub dev_guild_ids: Vec<u64>,
+    /// Downloads attached files, within limits.
+    pub downloader: attachment::Downloader,
 }
 
 impl State {
@@ -69,6 +72,7 @@ impl State {
         Ok(State {
             sessions,
             dev_guild_ids: config.dev_guild_ids.clone(),
+            downloader: attachment::Downloader::new(&config.attachments)?,
         })
     }
 }

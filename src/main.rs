@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand};
 
 use stackpick::config::{Config, TOKEN_ENV};
 use stackpick::guide::Catalogue;
-use stackpick::ids::{OptionId, QuestionId};
 use stackpick::questionnaire::{builtin_sets, Answers, QuestionSet, Source};
 use stackpick::store;
 use stackpick::terminal::{self, Ending};
@@ -353,25 +352,5 @@ fn checked_answers(path: &Path, set: &QuestionSet) -> Result<Answers> {
 fn read_answers(path: &Path) -> Result<Answers> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
-    let mut answers = Answers::default();
-    for (question, value) in table {
-        let options: Option<Vec<OptionId>> = match &value {
-            toml::Value::String(option) => Some(vec![OptionId::new(option.clone())]),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|i| i.as_str().map(OptionId::from))
-                .collect(),
-            _ => None,
-        };
-        let options = options.with_context(|| {
-            format!(
-                "in {}: `{question}` must be an option id in quotes or a list of them",
-                path.display()
-            )
-        })?;
-        answers.set(QuestionId::new(question), options);
-    }
-    Ok(answers)
+    Answers::from_toml(&text).map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))
 }

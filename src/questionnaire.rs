@@ -280,6 +280,34 @@ impl Answers {
         self.0.iter().map(|(q, o)| (q, o.as_slice()))
     }
 
+    /// Reads answers written as TOML (`recommend --answers`): `question = "option"` or
+    /// `question = ["a", "b"]`, `[]` to skip. The error says which key is wrong and
+    /// how; whether the answers fit a set is [`Answers::check`]'s job.
+    pub fn from_toml(text: &str) -> Result<Answers, String> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            // Only the parser's message: its full report quotes the input.
+            format!("it is not valid TOML: {}", e.message())
+        })?;
+        let mut answers = Answers::default();
+        for (question, value) in table {
+            let options: Option<Vec<OptionId>> = match &value {
+                toml::Value::String(option) => Some(vec![OptionId::new(option.clone())]),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(OptionId::from))
+                    .collect(),
+                _ => None,
+            };
+            let Some(options) = options else {
+                return Err(format!(
+                    "`{question}` must be an option id in quotes or a list of them"
+                ));
+            };
+            answers.set(QuestionId::new(question), options);
+        }
+        Ok(answers)
+    }
+
     /// Checks answers given all at once (e.g. from a file) against a set: every
     /// shown required question answered, every option known, pick counts respected.
     pub fn check(&self, set: &QuestionSet) -> Result<(), Vec<String>> {
@@ -431,6 +459,27 @@ pub(crate) mod sample {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_toml_reads_options_and_lists_and_names_a_bad_key() {
+        let answers =
+            Answers::from_toml("language = \"rust\"\nscale = []\nkind = [\"a\", \"b\"]").unwrap();
+        assert_eq!(
+            answers.get(&QuestionId::from("language")),
+            Some(&[OptionId::from("rust")][..])
+        );
+        assert_eq!(answers.get(&QuestionId::from("scale")), Some(&[][..]));
+        assert_eq!(
+            answers.get(&QuestionId::from("kind")).map(<[_]>::len),
+            Some(2)
+        );
+        let err = Answers::from_toml("scale = 3").unwrap_err();
+        assert!(err.contains("`scale` must be an option id"), "{err}");
+        let err = Answers::from_toml("scale = [1]").unwrap_err();
+        assert!(err.contains("`scale`"), "{err}");
+        let err = Answers::from_toml("scale = \"unclosed").unwrap_err();
+        assert!(err.starts_with("it is not valid TOML"), "{err}");
+    }
 
     #[test]
     fn only_emoji_discord_accepts_pass() {

@@ -7,6 +7,7 @@
 //! nothing of Discord's types. Transports translate payloads in and render out.
 
 pub mod lobby;
+pub mod purge;
 mod recent;
 pub mod sets;
 
@@ -414,6 +415,16 @@ impl Sessions {
             _ => self.recent.forget(&session.id),
         }
         saved.context("could not store the conversation")
+    }
+
+    /// Drops this process's copies of a user's conversations (their data was deleted).
+    pub fn forget_user(&self, user_id: u64) {
+        self.recent.forget_where(|s| s.user_id == user_id);
+    }
+
+    /// Drops this process's copies of a server's conversations (its data was deleted).
+    pub fn forget_guild(&self, guild_id: u64) {
+        self.recent.forget_where(|s| s.guild_id == Some(guild_id));
     }
 
     /// Deletes a conversation.

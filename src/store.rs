@@ -6,6 +6,7 @@
 //! on threads that own its connections, PostgreSQL through an async driver.
 
 pub mod postgres;
+mod privacy;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use postgres::PostgresStore;
+pub use privacy::{Clock, PrivacyStore, Removed, SystemClock};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 use crate::config::Database;
@@ -303,7 +305,7 @@ pub trait LobbyStore: Send + Sync {
 
 /// Everything the bot stores.
 #[async_trait]
-pub trait Storage: SessionStore + GuildStore + HistoryStore + LobbyStore {
+pub trait Storage: SessionStore + GuildStore + HistoryStore + LobbyStore + PrivacyStore {
     /// Which backend this is (`sqlite` or `postgres`), for logs and metrics.
     fn backend(&self) -> &'static str;
     /// Whether the database answers (a trivial query), for health checks.

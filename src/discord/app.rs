@@ -16,12 +16,11 @@ use super::http::Endpoint;
 use super::{commands, gateway, State};
 use crate::config::Config;
 use crate::ops::{self, metrics::Metrics, Drain};
-use crate::store::now_ms;
+use crate::session::purge::{self, Policy};
+use crate::store::SystemClock;
 
 /// Work in flight gets this long to finish at shutdown.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
-/// Uploads waiting for confirmation are dropped after this long.
-const PENDING_UPLOAD_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often idle conversations are purged and the open ones counted.
 const PURGE_EVERY: Duration = Duration::from_secs(60);
 
@@ -113,7 +112,13 @@ pub async fn start(config: &Config, state: Arc<State>) -> Result<App> {
         tokio::spawn(async move { gateway::run(&mut client, range).await })
     });
     let background = vec![
-        tokio::spawn(purge(Arc::clone(&state), config.idle_timeout)),
+        tokio::spawn(purge(
+            Arc::clone(&state),
+            Policy {
+                idle_timeout: config.idle_timeout,
+                retention: config.retention,
+            },
+        )),
         tokio::spawn(metrics.upkeep()),
     ];
     Ok(App {
@@ -224,31 +229,33 @@ impl Drop for App {
     }
 }
 
-/// Deletes idle conversations, expired team lobbies and stale upload confirmations, and counts the open
-/// conversations for the metrics, once a minute.
-async fn purge(state: Arc<State>, idle_timeout: Duration) {
+/// Runs the purge (see [`crate::session::purge`]), deletes expired team lobbies and
+/// counts the open conversations for the metrics, once a minute.
+async fn purge(state: Arc<State>, policy: Policy) {
     let store = &state.sessions.store;
     let mut tick = tokio::time::interval(PURGE_EVERY);
     loop {
         tick.tick().await;
-        let cutoff = now_ms().saturating_sub(crate::session::millis(idle_timeout));
-        match store.purge_idle(cutoff).await {
-            Ok(0) => {}
-            Ok(n) => info!(count = n, "expired idle conversations"),
-            Err(e) => warn!(
-                error = format!("{e:#}"),
-                "could not purge idle conversations"
-            ),
-        }
-        let cutoff = now_ms().saturating_sub(crate::session::millis(PENDING_UPLOAD_LIFETIME));
-        if let Err(e) = store.purge_pending(cutoff).await {
-            warn!(
-                error = format!("{e:#}"),
-                "could not purge old upload confirmations"
-            );
+        match purge::run_once(store.as_ref(), &SystemClock, &policy).await {
+            Ok(purged) => {
+                if purged.idle > 0 {
+                    info!(count = purged.idle, "expired idle conversations");
+                }
+                if purged.expired.total() > 0 {
+                    info!(
+                        results = purged.expired.results,
+                        conversations = purged.expired.conversations,
+                        "deleted data past the retention period"
+                    );
+                }
+            }
+            Err(e) => warn!(error = format!("{e:#}"), "the purge failed"),
         }
         let lifetime = crate::session::millis(state.sessions.lobby_lifetime);
-        match store.purge_lobbies(now_ms().saturating_sub(lifetime)).await {
+        match store
+            .purge_lobbies(crate::store::now_ms().saturating_sub(lifetime))
+            .await
+        {
             Ok(0) => {}
             Ok(n) => info!(count = n, "expired team lobbies"),
             Err(e) => warn!(

@@ -3,6 +3,7 @@
 
 mod compare;
 mod criteria;
+pub mod forget;
 mod framework;
 mod frameworks;
 mod help;
@@ -33,6 +34,7 @@ fn all() -> Vec<CreateCommand> {
         criteria::register(),
         help::register(),
         history::register(),
+        forget::register(),
     ]
     .into_iter()
     // Usable in servers and in DMs with the bot.
@@ -65,6 +67,7 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
         criteria::NAME => criteria::run(ctx, state, command).await,
         help::NAME => help::run(ctx, state, command).await,
         history::NAME => history::run(ctx, state, command).await,
+        forget::NAME => forget::run(ctx, state, command).await,
         questions::NAME => questions::run(ctx, state, command).await,
         team::NAME => team::run(ctx, state, command).await,
         other => {

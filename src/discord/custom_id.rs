@@ -137,6 +137,10 @@ pub enum Other {
     Page(String, usize),
     /// A team lobby's button (lobby id, what it does).
     Team(String, TeamAction),
+    /// `/forget`'s buttons: delete the clicker's data (`true`) or cancel.
+    Forget(bool),
+    /// "Delete this server's data" buttons: delete (`true`) or cancel.
+    ForgetServer(bool),
 }
 
 /// What a team lobby's button does.
@@ -198,6 +202,8 @@ impl Other {
                 Some(Other::Panel(Some((*set).to_owned())))
             }
             [OTHER_PREFIX, "hist"] => Some(Other::History),
+            [OTHER_PREFIX, "forget", yes] => Some(Other::Forget(yes_no(yes)?)),
+            [OTHER_PREFIX, "wipe", yes] => Some(Other::ForgetServer(yes_no(yes)?)),
             [OTHER_PREFIX, "page", set, n] if arg_ok(set) => {
                 Some(Other::Page((*set).to_owned(), n.parse().ok()?))
             }
@@ -223,7 +229,26 @@ impl fmt::Display for Other {
             Other::Team(lobby, action) => {
                 write!(f, "{OTHER_PREFIX}:team:{lobby}:{}", action.word())
             }
+            Other::Forget(yes) => write!(f, "{OTHER_PREFIX}:forget:{}", word(*yes)),
+            Other::ForgetServer(yes) => write!(f, "{OTHER_PREFIX}:wipe:{}", word(*yes)),
         }
+    }
+}
+
+/// `yes`/`no` in a custom_id.
+fn yes_no(text: &str) -> Option<bool> {
+    match text {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn word(yes: bool) -> &'static str {
+    if yes {
+        "yes"
+    } else {
+        "no"
     }
 }
 
@@ -309,6 +334,10 @@ mod tests {
             Other::Team("abc".to_owned(), TeamAction::Cancel),
             Other::Team("abc".to_owned(), TeamAction::Show),
             Other::Team("abc".to_owned(), TeamAction::Hide),
+            Other::Forget(true),
+            Other::Forget(false),
+            Other::ForgetServer(true),
+            Other::ForgetServer(false),
         ] {
             let text = other.to_string();
             assert!(text.len() <= 50, "{text}");
@@ -326,6 +355,9 @@ mod tests {
             "spa:team:abc:fly",
             "spa:team:a_b:answer",
             "spa:team::answer",
+            "spa:forget",
+            "spa:forget:maybe",
+            "spa:wipe:yes:now",
         ] {
             assert_eq!(Other::parse(junk), None, "{junk}");
         }

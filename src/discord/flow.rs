@@ -7,7 +7,7 @@ use anyhow::Result;
 use serenity::all::{ChannelId, ComponentInteraction, ComponentInteractionDataKind};
 use tracing::warn;
 
-use super::commands::{history, questions};
+use super::commands::{forget, history, questions};
 use super::custom_id::{session_id, Action, ComponentId, Other};
 use super::render::{self, QuestionView, Reply};
 use super::{Ctx, Response, State};
@@ -166,6 +166,9 @@ pub async fn click(ctx: &Ctx, state: &State, click: &ComponentInteraction) -> Re
             Other::Panel(set) => start_from_panel(ctx, state, click, set.as_deref()).await,
             Other::Team(lobby, action) => {
                 super::team::click(ctx, state, click, &lobby, action).await
+            }
+            Other::Forget(_) | Other::ForgetServer(_) => {
+                forget::confirm(ctx, state, click, &other).await
             }
         };
     }

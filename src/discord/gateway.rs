@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use serenity::all::{
-    Client, ClientBuilder, ConnectionStage, Context, EventHandler, GatewayIntents, Http,
-    HttpBuilder, Interaction, Message, Ready, ShardStageUpdateEvent,
+    Client, ClientBuilder, ConnectionStage, Context, EventHandler, GatewayIntents, Guild, Http,
+    HttpBuilder, Interaction, Message, Ready, ShardStageUpdateEvent, UnavailableGuild,
 };
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
 use tracing::{error, info, info_span, warn, Instrument};
 
 use super::respond::DEFER_AFTER;
-use super::{dm, handle, Ctx, State, Target};
+use super::{commands, dm, handle, Ctx, State, Target};
 use crate::config::{Config, Shards};
 use crate::ops::{metrics, Drain};
 
@@ -48,7 +48,9 @@ pub fn http_client(config: &Config) -> Result<Http> {
 /// Builds the gateway client (it asks Discord for the gateway URL, through the proxy
 /// when set).
 pub async fn client(config: &Config, state: Arc<State>, drain: Drain) -> Result<Client> {
-    let intents = GatewayIntents::DIRECT_MESSAGES;
+    // GUILDS: to hear of the bot's removal from a server (GUILD_DELETE), when the
+    // server's data is deleted.
+    let intents = GatewayIntents::DIRECT_MESSAGES | GatewayIntents::GUILDS;
     ClientBuilder::new_with_http(http_client(config)?, intents)
         .event_handler(Handler { state, drain })
         .await
@@ -122,6 +124,29 @@ impl EventHandler for Handler {
                 }
             };
             tokio::join!(defer, work);
+        }
+    }
+
+    /// The bot left or was removed from a server: its data goes. A server that is
+    /// only unavailable (an outage: `unavailable: true`) keeps everything.
+    async fn guild_delete(&self, _: Context, guild: UnavailableGuild, _: Option<Guild>) {
+        if guild.unavailable {
+            info!(guild = %guild.id, "a server is unavailable (outage); its data is kept");
+            return;
+        }
+        let Some(_working) = self.drain.begin() else {
+            return;
+        };
+        let span = info_span!("guild_delete", guild = %guild.id);
+        let outcome =
+            commands::forget::forget_guild(&self.state, guild.id.get(), "the bot was removed")
+                .instrument(span)
+                .await;
+        if let Err(e) = outcome {
+            error!(
+                error = format!("{e:#}"),
+                "could not delete a removed server's data"
+            );
         }
     }
 

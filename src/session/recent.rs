@@ -63,6 +63,13 @@ impl Recent {
         }
     }
 
+    /// Forgets every copy `drop` picks (a user's or a server's data deleted).
+    pub fn forget_where(&self, drop: impl Fn(&Session) -> bool) {
+        if let Ok(mut kept) = self.sessions.lock() {
+            kept.by_id.retain(|_, (_, session)| !drop(session));
+        }
+    }
+
     /// How many copies are kept.
     #[cfg(test)]
     fn len(&self) -> usize {
@@ -107,6 +114,11 @@ mod tests {
         assert_eq!(recent.at_step("a", 4), Some(session("a", 4)));
         recent.forget("a");
         assert_eq!(recent.at_step("a", 4), None);
+        recent.stored(&session("b", 1));
+        recent.forget_where(|s| s.user_id == 8);
+        assert!(recent.at_step("b", 1).is_some(), "another user's");
+        recent.forget_where(|s| s.user_id == 7);
+        assert_eq!(recent.at_step("b", 1), None);
     }
 
     #[test]

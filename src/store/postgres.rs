@@ -26,6 +26,8 @@ use super::{
 };
 use crate::ids::SetId;
 
+mod privacy;
+
 /// The migrations, in order; the schema version is how many have run. Never edit a
 /// shipped migration: add a new one. The tables match the SQLite store's (schema
 /// version 6 there). JSON documents are TEXT, as in SQLite: they are only ever read
@@ -91,6 +93,18 @@ const MIGRATIONS: &[&str] = &[
          data          TEXT NOT NULL
      );
      CREATE INDEX lobbies_age ON lobbies (created_at_ms);",
+    // 3: deleting a server's or an old user's data without scanning: the server of a
+    // conversation as a column (read back from the stored JSON, which serde_json
+    // writes compactly), results by age and by server.
+    r#"ALTER TABLE sessions ADD COLUMN guild_id BIGINT;
+     UPDATE sessions SET guild_id = CASE WHEN found <= 9223372036854775807 THEN found::bigint END
+         FROM (SELECT id AS found_id,
+                      substring(data from '"guild_id":([0-9]{1,19})[,}]')::numeric AS found
+               FROM sessions) AS extracted
+         WHERE sessions.id = extracted.found_id AND extracted.found IS NOT NULL;
+     CREATE INDEX sessions_by_guild ON sessions (guild_id);
+     CREATE INDEX recommendations_age ON recommendations (created_at_ms);
+     CREATE INDEX recommendations_by_guild ON recommendations (guild_id);"#,
 ];
 
 /// The schema version this build creates and understands.
@@ -354,12 +368,12 @@ impl SessionStore for PostgresStore {
         let client = self.client().await?;
         execute(
             &client,
-            "INSERT INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step, guild_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET
                  user_id = excluded.user_id, dm_channel_id = excluded.dm_channel_id,
                  asking = excluded.asking, updated_at_ms = excluded.updated_at_ms,
-                 data = excluded.data, step = excluded.step",
+                 data = excluded.data, step = excluded.step, guild_id = excluded.guild_id",
             &[
                 &session.id,
                 &id(session.user_id),
@@ -368,6 +382,7 @@ impl SessionStore for PostgresStore {
                 &id(session.updated_at_ms),
                 &data,
                 &i64::from(session.step),
+                &session.guild_id.map(id),
             ],
         )
         .await?;

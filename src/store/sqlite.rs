@@ -19,6 +19,8 @@ use super::{
 };
 use crate::ids::SetId;
 
+mod privacy;
+
 /// The migrations, in order; the schema version is how many have run. Never edit a
 /// shipped migration: add a new one.
 const MIGRATIONS: &[&str] = &[
@@ -86,6 +88,14 @@ const MIGRATIONS: &[&str] = &[
          data          TEXT NOT NULL
      );
      CREATE INDEX lobbies_age ON lobbies (created_at_ms);",
+    // 7: deleting a server's or an old user's data without scanning: the server of a
+    // conversation as a column, results by age and by server.
+    "ALTER TABLE sessions ADD COLUMN guild_id INTEGER;
+     UPDATE sessions SET guild_id = CASE WHEN json_valid(data)
+         THEN json_extract(data, '$.guild_id') END;
+     CREATE INDEX sessions_by_guild ON sessions (guild_id);
+     CREATE INDEX recommendations_age ON recommendations (created_at_ms);
+     CREATE INDEX recommendations_by_guild ON recommendations (guild_id);",
 ];
 
 /// Sets a server's active set, creating its settings row when needed.
@@ -479,20 +489,21 @@ impl SessionStore for SqliteStore {
 
     async fn put(&self, session: &Session) -> Result<()> {
         let data = serde_json::to_string(session)?;
-        let (sid, user, dm, asking, at, step) = (
+        let (sid, user, dm, asking, at, step, guild) = (
             session.id.clone(),
             id(session.user_id),
             session.dm_channel_id.map(id),
             session.is_asking(),
             id(session.updated_at_ms),
             session.step,
+            session.guild_id.map(id),
         );
         self.write(move |c| {
             c.prepare_cached(
-                "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data, step, guild_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![sid, user, dm, asking, at, data, step])?;
+            .execute(params![sid, user, dm, asking, at, data, step, guild])?;
             Ok(())
         })
         .await

@@ -126,25 +126,33 @@ pub fn register() -> CreateCommand {
                 ),
         )
         .add_option(
-            sub("settings", "Result logging and visibility")
-                .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::Channel,
-                        "log_channel",
-                        "Log completed recommendations here",
-                    )
-                    .channel_types(vec![ChannelType::Text]),
+            sub(
+                "settings",
+                "Result logging, visibility, deleting the server's data",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Channel,
+                    "log_channel",
+                    "Log completed recommendations here",
                 )
-                .add_sub_option(CreateCommandOption::new(
-                    CommandOptionType::Boolean,
-                    "stop_logging",
-                    "Stop logging results",
-                ))
-                .add_sub_option(CreateCommandOption::new(
-                    CommandOptionType::Boolean,
-                    "public_results",
-                    "Post each finished result in the channel too",
-                )),
+                .channel_types(vec![ChannelType::Text]),
+            )
+            .add_sub_option(CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                "stop_logging",
+                "Stop logging results",
+            ))
+            .add_sub_option(CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                "public_results",
+                "Post each finished result in the channel too",
+            ))
+            .add_sub_option(CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                "delete_server_data",
+                "Delete all of this server's data (asks for a confirmation first)",
+            )),
         )
 }
 
@@ -250,6 +258,10 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
                 }
                 set => server::panel(ctx, channel, set).await?,
             }
+        }
+        // Asks first; the other settings of the same call are not applied.
+        "settings" if bool_arg("delete_server_data") == Some(true) => {
+            super::forget::server_confirmation()
         }
         "settings" => {
             server::settings(

@@ -172,6 +172,7 @@ pub fn help(sets: &[&QuestionSet]) -> Reply {
          **/compare** `a` `b` — two frameworks side by side\n\
          **/criteria** — what the criteria mean and which questions move them\n\
          **/history** — your recent recommendations\n\
+         **/forget** — delete everything I store about you (asks first)\n\
          **/questions** — server admins (Manage Server): this server's question sets\n\n\
          You can also DM me: send any message to start, then reply with a number or an option's name, or `back`, `skip`, `cancel`, `restart`.\n\n\
          **Question sets:** {}",

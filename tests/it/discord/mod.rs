@@ -5,6 +5,7 @@
 //! either ([`Transport`]).
 
 mod admin;
+mod attachments;
 mod chart;
 mod conflicts_and_coverage;
 mod crash;
@@ -15,6 +16,7 @@ mod http;
 mod info;
 mod journeys;
 mod ops;
+mod privacy;
 mod registration;
 mod restart;
 mod scale;

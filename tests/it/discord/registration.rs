@@ -27,9 +27,10 @@ fn registered(fake: &FakeDiscord) -> Vec<String> {
 }
 
 /// What the bot registers.
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 10] = [
     "compare",
     "criteria",
+    "forget",
     "framework",
     "frameworks",
     "help",

@@ -41,7 +41,7 @@ pub fn lobby(id: &str, at: u64) -> Lobby {
     }
 }
 
-fn member(user_id: u64, language: &str) -> LobbyMember {
+pub fn member(user_id: u64, language: &str) -> LobbyMember {
     LobbyMember {
         user_id,
         answers: answers(&[("languages", &[language])]),

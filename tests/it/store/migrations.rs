@@ -35,15 +35,17 @@ async fn a_new_database_is_created_at_the_latest_schema(db: &Db) {
     );
 }
 
-/// The schema version from which a table (or the `step` column) exists.
+/// The schema version from which a table (or the `step` or `guild_id` column) exists.
 fn since(backend: Backend, what: &str) -> usize {
     match (backend, what) {
+        (Backend::Postgres, "guild_id") => 3,
         (Backend::Postgres, _) => 1,
         (Backend::Sqlite, "sessions") => 1,
         (Backend::Sqlite, "question_sets") => 2,
         (Backend::Sqlite, "recommendations") => 3,
         (Backend::Sqlite, "pending_uploads") => 4,
         (Backend::Sqlite, "step") => 5,
+        (Backend::Sqlite, "guild_id") => 7,
         (Backend::Sqlite, other) => panic!("unknown {other}"),
     }
 }
@@ -72,11 +74,15 @@ async fn every_earlier_schema_migrates_to_the_latest_keeping_its_data(first: &Db
         old.guild_id = Some(5);
         let old_result = result(1, Some(5), 50);
         if has("sessions") {
-            let (columns, step) = if has("step") {
-                (", step", ", 3")
+            let (mut columns, mut step) = if has("step") {
+                (", step".to_owned(), ", 3".to_owned())
             } else {
-                ("", "")
+                (String::new(), String::new())
             };
+            if has("guild_id") {
+                columns.push_str(", guild_id");
+                step.push_str(", 5");
+            }
             db.execute(&format!(
                 "INSERT INTO sessions (id, user_id, dm_channel_id, asking, updated_at_ms, data{columns})
                  VALUES ('old', 1, 10, true, 5, {}{step})",
@@ -185,6 +191,13 @@ async fn every_earlier_schema_migrates_to_the_latest_keeping_its_data(first: &Db
             fresh_session.result_id
         );
         assert_eq!(store.recent_results(2, 10).await.unwrap().len(), 1);
+
+        // A conversation stored before its server was a column is still found as the
+        // server's when the server's data is deleted.
+        store.forget_guild(5).await.unwrap();
+        assert_eq!(store.get("old").await.unwrap(), None, "from {version}");
+        assert!(store.current_sets(5).await.unwrap().is_empty());
+        assert_eq!(store.recent_results(1, 10).await.unwrap(), []);
     }
 }
 

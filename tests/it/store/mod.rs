@@ -11,6 +11,7 @@ mod history;
 mod lobbies;
 mod migrations;
 mod open;
+mod privacy;
 mod races;
 mod sessions;
 

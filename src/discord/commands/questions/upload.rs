@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serenity::all::{ButtonStyle, ComponentInteraction, CreateActionRow, CreateButton};
 
 use super::{is_allowed, update};
+use crate::discord::attachment::DownloadError;
 use crate::discord::custom_id::Other;
 use crate::discord::render::{self, Reply};
 use crate::discord::Ctx;
@@ -61,10 +62,20 @@ pub(super) async fn upload(
     if file.size == 0 {
         return Ok(Reply::notice("The file is empty. Nothing was stored."));
     }
-    let bytes = file
-        .download()
-        .await
-        .context("could not download the attachment")?;
+    // Discord's `size` is only a first filter: the download has its own cap.
+    let bytes = match state.downloader.fetch(&file.url, MAX_FILE_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let advice = match error {
+                DownloadError::TooLarge { .. } => "Split it into smaller sets (64 KiB at most).",
+                _ => "Try the upload again in a moment.",
+            };
+            return Ok(Reply::notice(format!(
+                "I could not read `{}`: {error}. Nothing was stored. {advice}",
+                render::clip(&file.filename, 100)
+            )));
+        }
+    };
     let set = match QuestionSet::from_bytes(&file.filename, &bytes, &state.sessions.catalogue) {
         Ok(set) => set,
         Err(error) => {

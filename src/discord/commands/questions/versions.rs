@@ -131,10 +131,14 @@ pub(super) async fn versions(state: &State, guild: u64, set_id: Option<&SetId>) 
             } else {
                 ""
             };
+            // 0: the uploader used `/forget`.
+            let by = match v.changed_by {
+                0 => "a member who asked to be forgotten".to_owned(),
+                id => format!("<@{id}>"),
+            };
             format!(
-                "**v{}** — {what} by <@{}> <t:{}:R>{mark}",
+                "**v{}** — {what} by {by} <t:{}:R>{mark}",
                 v.revision,
-                v.changed_by,
                 v.changed_at_ms / 1000
             )
         })

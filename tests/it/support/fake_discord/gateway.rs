@@ -23,6 +23,16 @@ use tokio::sync::mpsc;
 use super::payloads::{self, shard_of};
 use super::{Shared, APPLICATION_ID, HEARTBEAT_INTERVAL_MS};
 
+/// The gateway intent (bit, name) without which Discord doesn't send `event`; checked
+/// for the guild events (a bot that doesn't ask for GUILDS never hears of its removal
+/// from a server). `None`: not checked.
+fn intent_of(event: &str) -> Option<(u64, &'static str)> {
+    match event {
+        "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => Some((1 << 0, "GUILDS")),
+        _ => None,
+    }
+}
+
 /// Discord's close code for an IDENTIFY with an invalid `shard`.
 const INVALID_SHARD: u16 = 4010;
 /// WebSocket close code for a server going away.
@@ -147,6 +157,15 @@ impl Registry {
                 "cannot send {event}: the connection has no session"
             ));
         };
+        if let Some((bit, name)) = intent_of(event) {
+            let intents = session.identify["intents"].as_u64();
+            if intents.unwrap_or(0) & bit == 0 {
+                return Err(format!(
+                    "Discord sends {event} only to a connection that asked for the {name} intent \
+                     (IDENTIFY intents: {intents:?})"
+                ));
+            }
+        }
         let frame = session.record(event, data);
         match tx {
             Some(tx) => tx

@@ -30,6 +30,7 @@
 //! kept for a RESUME, which replays what was missed), [`FakeDiscord::invalidate_session`],
 //! [`FakeDiscord::reject_identify`] (close 4004) and [`FakeDiscord::stop_heartbeat_acks`].
 
+mod cdn;
 mod endpoint;
 mod faults;
 mod gateway;
@@ -38,6 +39,7 @@ mod openapi;
 pub mod payloads;
 mod rest;
 
+pub use cdn::Serving;
 pub use endpoint::HttpAnswer;
 pub use faults::Fault;
 
@@ -265,10 +267,8 @@ struct Shared {
     state: Mutex<State>,
     /// Bumped on every change so waiters wake up without polling.
     changed: watch::Sender<u64>,
-    /// Files served at `/attachments/{id}/{name}`, like Discord's CDN.
-    attachments: Mutex<HashMap<String, Vec<u8>>>,
-    /// Attachments whose download never finishes (a stalled CDN), to kill a bot mid-upload.
-    stalled: Mutex<HashSet<String>>,
+    /// Files served at `/attachments/{id}/{name}`, like Discord's CDN, and how.
+    attachments: Mutex<HashMap<String, (Vec<u8>, cdn::Serving)>>,
 }
 
 impl Shared {
@@ -335,13 +335,12 @@ impl FakeDiscord {
             state: Mutex::default(),
             changed: watch::channel(0).0,
             attachments: Mutex::default(),
-            stalled: Mutex::default(),
         });
         let app = Router::new()
             // serenity connects to `<url from /gateway>?v=10`; accept the bare root too.
             .route("/", get(gateway::upgrade))
             .route("/gateway", get(gateway::upgrade))
-            .route("/attachments/:id/:name", get(serve_attachment))
+            .route("/attachments/:id/:name", get(cdn::serve))
             .fallback(rest::handle)
             .layer(DefaultBodyLimit::max(32 << 20))
             .with_state(Arc::clone(&shared));
@@ -375,36 +374,30 @@ impl FakeDiscord {
     /// Hosts a file as Discord's CDN would and returns its attachment object, for
     /// commands with an attachment option (see [`payloads::with_attachment`]).
     pub fn host_attachment(&self, filename: &str, bytes: &[u8]) -> Value {
+        self.host_attachment_served(filename, bytes, Serving::Plain)
+    }
+
+    /// Like [`Self::host_attachment`], but downloading it hangs (for a minute, then
+    /// 404), so a test can stop the bot in the middle of an upload.
+    pub fn host_stalled_attachment(&self, filename: &str, bytes: &[u8]) -> Value {
+        self.host_attachment_served(filename, bytes, Serving::Stalled)
+    }
+
+    /// Hosts a file served as `serving` says; its attachment object claims the file's
+    /// real size (a test may change `size` to make it lie).
+    pub fn host_attachment_served(&self, filename: &str, bytes: &[u8], serving: Serving) -> Value {
         let id = payloads::new_id();
         let key = format!("{id}/{filename}");
         self.shared
             .attachments
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(key.clone(), bytes.to_vec());
+            .insert(key.clone(), (bytes.to_vec(), serving));
         let url = format!("http://{}/attachments/{key}", self.shared.addr);
         json!({
             "id": id.to_string(), "filename": filename, "size": bytes.len(),
             "url": url, "proxy_url": url, "content_type": "application/toml; charset=utf-8",
         })
-    }
-
-    /// Like [`Self::host_attachment`], but downloading it hangs (for a minute, then
-    /// 404), so a test can stop the bot in the middle of an upload.
-    pub fn host_stalled_attachment(&self, filename: &str, bytes: &[u8]) -> Value {
-        let attachment = self.host_attachment(filename, bytes);
-        let url = attachment["url"].as_str().unwrap_or_default();
-        let key = url
-            .split("/attachments/")
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
-        self.shared
-            .stalled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key);
-        attachment
     }
 
     /// The shard count `GET /gateway/bot` recommends (default 1).
@@ -831,29 +824,4 @@ impl Drop for FakeDiscord {
         // Dropping the senders makes every open gateway connection close its socket.
         self.shared.lock().gateway = gateway::Registry::default();
     }
-}
-
-/// `GET /attachments/{id}/{name}`: a hosted file, or 404.
-async fn serve_attachment(
-    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
-    axum::extract::Path((id, name)): axum::extract::Path<(String, String)>,
-) -> Result<Vec<u8>, axum::http::StatusCode> {
-    let key = format!("{id}/{name}");
-    let stalled = shared
-        .stalled
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .contains(&key);
-    if stalled {
-        tokio::time::sleep(Duration::from_secs(60)).await;
-        return Err(axum::http::StatusCode::NOT_FOUND);
-    }
-    let files = shared
-        .attachments
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    files
-        .get(&key)
-        .cloned()
-        .ok_or(axum::http::StatusCode::NOT_FOUND)
 }

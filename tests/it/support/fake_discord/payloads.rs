@@ -271,3 +271,15 @@ pub fn with_attachment(mut interaction: Value, attachment: &Value) -> Value {
     interaction["data"]["resolved"] = json!({ "attachments": { id: attachment } });
     interaction
 }
+
+/// GUILD_DELETE's `d`: an unavailable guild object. `unavailable: Some(true)` is an
+/// outage (the bot is still in the server); without the field, the bot was removed
+/// from it (Discord's docs: "If the unavailable field is not set, the user was
+/// removed from the guild").
+pub fn guild_delete(guild_id: u64, unavailable: Option<bool>) -> Value {
+    let mut d = json!({ "id": guild_id.to_string() });
+    if let Some(unavailable) = unavailable {
+        d["unavailable"] = json!(unavailable);
+    }
+    d
+}
