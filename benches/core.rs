@@ -116,7 +116,7 @@ fn chart_benches(c: &mut Criterion) {
     let result = recommend(catalogue, &set, &default_answers());
     c.bench_function("chart: PNG and alt text (default set)", |b| {
         b.iter(|| {
-            let png = stackpick::chart::png(catalogue, black_box(&result)).expect("renders");
+            let png = stackpick::chart::draw_png(catalogue, black_box(&result)).expect("renders");
             (
                 png,
                 stackpick::chart::alt_text(catalogue, black_box(&result)),
