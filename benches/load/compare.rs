@@ -414,7 +414,7 @@ async fn interact(
     // Over the HTTP endpoint a result carries its chart, which an inline answer can't:
     // it is acknowledged (6) and edited in over REST; the latency runs to that edit.
     let deferred = matches!(run.transport, Transport::Http(_))
-        && expect == Expect::Result
+        && wanted == 7
         && call.status == 204
         && kind == Some(json!(6));
     if deferred {
