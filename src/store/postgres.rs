@@ -698,34 +698,39 @@ fn stored_result(row: &Row) -> Result<StoredResult> {
     })
 }
 
+/// Inserts a completed recommendation; returns its id.
+async fn insert_result<C: GenericClient>(tx: &C, result: &StoredResult) -> Result<i64> {
+    let answers = serde_json::to_string(&result.answers)?;
+    let recommendation = serde_json::to_string(&result.recommendation)?;
+    let row = query_opt(
+        tx,
+        "INSERT INTO recommendations
+           (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING id",
+        &[
+            &id(result.user_id),
+            &result.guild_id.map(id),
+            &result.set_id.as_str(),
+            &i64::from(result.set_version),
+            &result.set_title,
+            &result.recommendation.guide_version,
+            &answers,
+            &recommendation,
+            &id(result.created_at_ms),
+        ],
+    )
+    .await?
+    .context("the new result has no id")?;
+    column(&row, "id")
+}
+
 #[async_trait]
 impl HistoryStore for PostgresStore {
     async fn add_result(&self, result: &StoredResult, session: &mut Session) -> Result<i64> {
-        let answers = serde_json::to_string(&result.answers)?;
-        let recommendation = serde_json::to_string(&result.recommendation)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let row = query_opt(
-            &tx,
-            "INSERT INTO recommendations
-               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id",
-            &[
-                &id(result.user_id),
-                &result.guild_id.map(id),
-                &result.set_id.as_str(),
-                &i64::from(result.set_version),
-                &result.set_title,
-                &result.recommendation.guide_version,
-                &answers,
-                &recommendation,
-                &id(result.created_at_ms),
-            ],
-        )
-        .await?
-        .context("the new result has no id")?;
-        let result_id: i64 = column(&row, "id")?;
+        let result_id = insert_result(&tx, result).await?;
         let mut finished = session.clone();
         finished.result_id = Some(result_id);
         // Same step: if another click moved the session on meanwhile, that newer
@@ -751,31 +756,9 @@ impl HistoryStore for PostgresStore {
         expected_step: u32,
         result: &StoredResult,
     ) -> Result<Option<(i64, GuildSettings)>> {
-        let answers = serde_json::to_string(&result.answers)?;
-        let recommendation = serde_json::to_string(&result.recommendation)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let row = query_opt(
-            &tx,
-            "INSERT INTO recommendations
-               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id",
-            &[
-                &id(result.user_id),
-                &result.guild_id.map(id),
-                &result.set_id.as_str(),
-                &i64::from(result.set_version),
-                &result.set_title,
-                &result.recommendation.guide_version,
-                &answers,
-                &recommendation,
-                &id(result.created_at_ms),
-            ],
-        )
-        .await?
-        .context("the new result has no id")?;
-        let result_id: i64 = column(&row, "id")?;
+        let result_id = insert_result(&tx, result).await?;
         let mut finished = session.clone();
         finished.result_id = Some(result_id);
         // One statement: a concurrent update of the same row (from any process) makes

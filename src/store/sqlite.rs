@@ -765,32 +765,66 @@ impl GuildStore for SqliteStore {
     }
 }
 
+/// A completed recommendation as its row is written (encoded before the writer's turn).
+struct ResultRow {
+    user_id: i64,
+    guild_id: Option<i64>,
+    set_id: String,
+    set_version: u32,
+    set_title: String,
+    guide_version: String,
+    answers: String,
+    result: String,
+    created_at_ms: i64,
+}
+
+impl ResultRow {
+    fn of(result: &StoredResult) -> Result<ResultRow> {
+        Ok(ResultRow {
+            user_id: id(result.user_id),
+            guild_id: result.guild_id.map(id),
+            set_id: result.set_id.as_str().to_owned(),
+            set_version: result.set_version,
+            set_title: result.set_title.clone(),
+            guide_version: result.recommendation.guide_version.clone(),
+            answers: serde_json::to_string(&result.answers)?,
+            result: serde_json::to_string(&result.recommendation)?,
+            created_at_ms: id(result.created_at_ms),
+        })
+    }
+
+    /// Inserts it; returns its id.
+    fn insert(&self, c: &Connection) -> rusqlite::Result<i64> {
+        c.prepare_cached(
+            "INSERT INTO recommendations
+               (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            self.user_id,
+            self.guild_id,
+            self.set_id,
+            self.set_version,
+            self.set_title,
+            self.guide_version,
+            self.answers,
+            self.result,
+            self.created_at_ms
+        ])?;
+        Ok(c.last_insert_rowid())
+    }
+}
+
 #[async_trait]
 impl HistoryStore for SqliteStore {
     async fn add_result(&self, result: &StoredResult, session: &mut Session) -> Result<i64> {
-        let row = (
-            id(result.user_id),
-            result.guild_id.map(id),
-            result.set_id.as_str().to_owned(),
-            result.set_version,
-            result.set_title.clone(),
-            result.recommendation.guide_version.clone(),
-            serde_json::to_string(&result.answers)?,
-            serde_json::to_string(&result.recommendation)?,
-            id(result.created_at_ms),
-        );
+        let row = ResultRow::of(result)?;
         let mut finished = session.clone();
         let (finished, result_id) = self
             .write(move |c| {
                 // Inside the writer's transaction (already holding the write lock).
                 let tx = c.savepoint()?;
-                tx.prepare_cached(
-                    "INSERT INTO recommendations
-                       (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?
-                .execute(params![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8])?;
-                let result_id = tx.last_insert_rowid();
+                let result_id = row.insert(&tx)?;
                 finished.result_id = Some(result_id);
                 // Same step: if another click moved the session on meanwhile, that
                 // newer state wins and only the result row is kept.
@@ -814,30 +848,14 @@ impl HistoryStore for SqliteStore {
         expected_step: u32,
         result: &StoredResult,
     ) -> Result<Option<(i64, GuildSettings)>> {
-        let row = (
-            id(result.user_id),
-            result.guild_id.map(id),
-            result.set_id.as_str().to_owned(),
-            result.set_version,
-            result.set_title.clone(),
-            result.recommendation.guide_version.clone(),
-            serde_json::to_string(&result.answers)?,
-            serde_json::to_string(&result.recommendation)?,
-            id(result.created_at_ms),
-        );
+        let row = ResultRow::of(result)?;
         let mut finished = session.clone();
         let stored = self
             .write(move |c| {
                 // Inside the writer's transaction; undone (the savepoint dropped) if
                 // another input moved the session on.
                 let tx = c.savepoint()?;
-                tx.prepare_cached(
-                    "INSERT INTO recommendations
-                       (user_id, guild_id, set_id, set_version, set_title, guide_version, answers, result, created_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?
-                .execute(params![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8])?;
-                let result_id = tx.last_insert_rowid();
+                let result_id = row.insert(&tx)?;
                 finished.result_id = Some(result_id);
                 let replaced = tx
                     .prepare_cached(
