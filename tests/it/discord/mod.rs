@@ -570,7 +570,8 @@ pub async fn deferred_answer(bot: &impl Transport, token: &str) -> Call {
 /// can't ride in an HTTP endpoint's inline answer, so there the click is acknowledged
 /// (callback type 6) and the message edited over REST; this waits for that edit.
 pub async fn settled(bot: &impl Transport, call: &Call, token: &str) -> Value {
-    if callback_type(call) == 6 {
+    // 5 and 6: deferred (a slow handler on a loaded machine, or a chart to upload).
+    if matches!(callback_type(call), 5 | 6) {
         deferred_answer(bot, token).await;
     }
     bot.message(token)
