@@ -20,6 +20,8 @@ mod font;
 pub use alt::{alt_text, ALT_TEXT_MAX};
 pub use draw::{HEIGHT, WIDTH};
 
+use std::sync::Arc;
+
 use crate::engine::Recommendation;
 use crate::guide::Catalogue;
 use crate::ids::FrameworkId;
@@ -153,20 +155,37 @@ fn effective_weights(catalogue: &Catalogue, recommendation: &Recommendation) -> 
     }
 }
 
-/// The chart as PNG bytes (≈ 800×450). The same result always gives the same bytes.
+/// A result's chart as it goes on a message: the PNG and the same facts in words.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// The PNG (≈ 800×450).
+    pub png: Arc<[u8]>,
+    /// Its alt text ([`alt_text`]).
+    pub alt: Arc<str>,
+}
+
+/// The chart of a result with its alt text. The same result always gives the same
+/// bytes.
 ///
 /// Drawing takes milliseconds and many people get the same picture (a set has only so
-/// many outcomes), so the charts drawn last are kept, keyed by everything drawn.
-pub fn png(catalogue: &Catalogue, recommendation: &Recommendation) -> Result<Vec<u8>, ChartError> {
+/// many outcomes), so the charts drawn last are kept, found again by everything drawn.
+pub fn chart(catalogue: &Catalogue, recommendation: &Recommendation) -> Result<Chart, ChartError> {
     let bars = bars_of(catalogue, recommendation);
     let title = title(catalogue, recommendation);
-    let key = format!("{title}\u{0}{bars:?}");
-    if let Some(png) = drawn::get(&key) {
-        return Ok(png.to_vec());
+    if let Some(chart) = drawn::get(&title, &bars) {
+        return Ok(chart);
     }
-    let png = draw_bars(catalogue, &title, &bars)?;
-    drawn::keep(key, &png);
-    Ok(png)
+    let chart = Chart {
+        png: Arc::from(draw_bars(catalogue, &title, &bars)?),
+        alt: Arc::from(alt::of_bars(catalogue, &bars)),
+    };
+    drawn::keep(title, bars, chart.clone());
+    Ok(chart)
+}
+
+/// The chart as PNG bytes (≈ 800×450), as [`chart`] gives it.
+pub fn png(catalogue: &Catalogue, recommendation: &Recommendation) -> Result<Vec<u8>, ChartError> {
+    Ok(chart(catalogue, recommendation)?.png.to_vec())
 }
 
 /// The chart drawn now, not taken from the ones kept (what [`png`] costs when it
@@ -185,39 +204,83 @@ fn draw_bars(catalogue: &Catalogue, title: &str, bars: &[Bar]) -> Result<Vec<u8>
         .unwrap_or(Err(ChartError::Panicked))
 }
 
-/// The charts drawn last, by what they show.
+/// The charts drawn last, by what they show: found by a hash of the title and bars,
+/// then compared in full (a hash collision can't show someone another result's chart).
 mod drawn {
     use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::Mutex;
+
+    use super::{Bar, Chart};
 
     /// Charts kept at most (about 40 KB each); when full, all are dropped.
     const KEPT: usize = 64;
 
-    static DRAWN: Mutex<Option<HashMap<String, Arc<[u8]>>>> = Mutex::new(None);
-
-    pub(super) fn get(key: &str) -> Option<Arc<[u8]>> {
-        DRAWN.lock().ok()?.as_ref()?.get(key).cloned()
+    struct Kept {
+        title: String,
+        bars: Vec<Bar>,
+        chart: Chart,
     }
 
-    pub(super) fn keep(key: String, png: &[u8]) {
+    static DRAWN: Mutex<Option<HashMap<u64, Vec<Kept>>>> = Mutex::new(None);
+
+    /// Everything drawn, hashed (numbers by their bits).
+    fn key(title: &str, bars: &[Bar]) -> u64 {
+        let mut h = DefaultHasher::new();
+        title.hash(&mut h);
+        for bar in bars {
+            bar.framework.as_str().hash(&mut h);
+            bar.name.hash(&mut h);
+            for s in &bar.segments {
+                s.criterion.hash(&mut h);
+                s.points.to_bits().hash(&mut h);
+            }
+            bar.from_ratings.to_bits().hash(&mut h);
+            bar.bonus.to_bits().hash(&mut h);
+            bar.score.to_bits().hash(&mut h);
+            bar.winner.hash(&mut h);
+            bar.excluded.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    pub(super) fn get(title: &str, bars: &[Bar]) -> Option<Chart> {
+        let drawn = DRAWN.lock().ok()?;
+        drawn
+            .as_ref()?
+            .get(&key(title, bars))?
+            .iter()
+            .find(|k| k.title == title && k.bars == bars)
+            .map(|k| k.chart.clone())
+    }
+
+    pub(super) fn keep(title: String, bars: Vec<Bar>, chart: Chart) {
         let Ok(mut drawn) = DRAWN.lock() else {
             return;
         };
         let drawn = drawn.get_or_insert_with(HashMap::new);
-        if drawn.len() >= KEPT {
+        if drawn.values().map(Vec::len).sum::<usize>() >= KEPT {
             drawn.clear();
         }
-        drawn.insert(key, Arc::from(png));
+        let key = key(&title, &bars);
+        let same = drawn.entry(key).or_default();
+        // Two interactions may draw the same chart at once: keep one.
+        if !same.iter().any(|k| k.title == title && k.bars == bars) {
+            same.push(Kept { title, bars, chart });
+        }
     }
 
     #[cfg(test)]
-    pub(super) fn contains(key_start: &str) -> bool {
+    pub(super) fn contains(title_start: &str) -> bool {
         DRAWN
             .lock()
             .ok()
             .and_then(|d| {
-                d.as_ref()
-                    .map(|d| d.keys().any(|k| k.starts_with(key_start)))
+                d.as_ref().map(|d| {
+                    d.values()
+                        .flatten()
+                        .any(|k| k.title.starts_with(title_start))
+                })
             })
             .unwrap_or(false)
     }
@@ -251,8 +314,7 @@ mod tests {
         profile.weights[4].weight = 0.25;
         let result = evaluate(catalogue, &profile);
         let first = png(catalogue, &result).unwrap();
-        let key = format!("{}\u{0}", title(catalogue, &result));
-        assert!(drawn::contains(&key), "kept");
+        assert!(drawn::contains(&title(catalogue, &result)), "kept");
         assert_eq!(png(catalogue, &result).unwrap(), first);
         assert_eq!(
             draw_png(catalogue, &result).unwrap(),

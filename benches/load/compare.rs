@@ -42,6 +42,8 @@
 //! `LOAD_ROUNDS` (default 3) rounds; `LOAD_INTERACTIONS` (default 4,000) per measured
 //! run. `LOAD_PERF=DIR` also records each saturated run of each process with
 //! `perf record -g` (attached for that run only) into `DIR/<bot>-<scenario>-<round>.data`.
+//! `LOAD_SMAPS=DIR` keeps each process's memory map (`/proc/<pid>/smaps`) as it is when
+//! the idle RSS is read, into `DIR/<bot>-<round>.smaps`, for a breakdown of that RSS.
 //! The table prints min / median / max over the rounds, and the same for the ratio
 //! stackpick ÷ baseline of each round's pair. The load average is printed too: the
 //! numbers mean little on a machine busy with something else.
@@ -111,6 +113,7 @@ struct Settings {
     warmup: usize,
     rate: usize,
     perf: Option<PathBuf>,
+    smaps: Option<PathBuf>,
     /// Clock ticks per second of `/proc/<pid>/stat`.
     ticks: f64,
 }
@@ -154,9 +157,10 @@ pub async fn run() -> Result<()> {
         warmup: env_or("LOAD_WARMUP", 500),
         rate: env_or("LOAD_RATE", 2_000).max(1),
         perf: std::env::var_os("LOAD_PERF").map(PathBuf::from),
+        smaps: std::env::var_os("LOAD_SMAPS").map(PathBuf::from),
         ticks: clock_ticks()?,
     };
-    if let Some(dir) = &settings.perf {
+    for dir in [&settings.perf, &settings.smaps].into_iter().flatten() {
         std::fs::create_dir_all(dir)?;
     }
     let load_before = load_average();
@@ -718,6 +722,11 @@ async fn measure(
     let run = Running::start(bot, settings.http).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_mb = rss_mb(run.pid())?;
+    if let Some(dir) = &settings.smaps {
+        let to = dir.join(format!("{}-{round}.smaps", bot.name()));
+        std::fs::copy(format!("/proc/{}/smaps", run.pid()), &to)
+            .with_context(|| format!("could not keep the memory map in {}", to.display()))?;
+    }
     let questions = templates.questions();
     // A new user for every conversation.
     let users = std::cell::Cell::new(0);

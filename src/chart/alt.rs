@@ -12,7 +12,11 @@ pub const ALT_TEXT_MAX: usize = 1024;
 /// What the chart shows, within [`ALT_TEXT_MAX`] characters: the winner, then every
 /// framework's score with its largest criterion, bonus points and why it is ruled out.
 pub fn alt_text(catalogue: &Catalogue, recommendation: &Recommendation) -> String {
-    let bars = bars_of(catalogue, recommendation);
+    of_bars(catalogue, &bars_of(catalogue, recommendation))
+}
+
+/// [`alt_text`] of bars already made.
+pub(super) fn of_bars(catalogue: &Catalogue, bars: &[Bar]) -> String {
     let mut out = String::from("Bar chart of each framework's score: ");
     match bars.iter().find(|b| b.winner) {
         Some(winner) => out.push_str(&format!(

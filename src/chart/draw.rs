@@ -8,6 +8,8 @@
 //! coordinate is rounded to whole pixels and nothing is anti-aliased but the glyphs, so
 //! the same bars always give the same bytes.
 
+use std::collections::HashMap;
+
 use tiny_skia::{Paint, Pixmap, Rect, Transform};
 
 pub use super::font::Rgb;
@@ -87,10 +89,54 @@ pub fn render(catalogue: &Catalogue, title: &str, bars: &[Bar]) -> Result<Vec<u8
             draw_bar(&mut canvas, &fonts, bar, top + i as f32 * row, row, &scale);
         }
     }
-    canvas
-        .pixmap
-        .encode_png()
-        .map_err(|e| ChartError::Encode(e.to_string()))
+    encode(&canvas.pixmap)
+}
+
+/// The canvas as a PNG, as small as it losslessly goes: every result is uploaded with
+/// its chart, so each byte is paid on every upload while encoding is paid once per
+/// distinct chart (they are kept). The card is opaque, so no alpha channel; with at
+/// most 256 colours (flat shapes and the glyphs' anti-aliased edges usually are) an
+/// indexed image, else RGB.
+fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, ChartError> {
+    let encode_error = |e: png::EncodingError| ChartError::Encode(e.to_string());
+    let pixels = pixmap.data().chunks_exact(4);
+    if pixels.clone().any(|p| p[3] != u8::MAX) {
+        // Not opaque after all (never drawn so): tiny-skia's own RGBA encoding.
+        return pixmap.encode_png().map_err(encode_error);
+    }
+    // Opaque pixels are stored as they are (premultiplying by 1 changes nothing).
+    let mut palette: HashMap<[u8; 3], u8> = HashMap::new();
+    let mut indices = Vec::with_capacity(pixmap.data().len() / 4);
+    for p in pixels.clone() {
+        let rgb = [p[0], p[1], p[2]];
+        let next = palette.len();
+        let index = *palette.entry(rgb).or_insert(next.min(255) as u8);
+        if palette.len() > 256 {
+            break;
+        }
+        indices.push(index);
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let data = if palette.len() <= 256 {
+        let mut colours = vec![0; palette.len() * 3];
+        for (rgb, index) in &palette {
+            let at = usize::from(*index) * 3;
+            colours[at..at + 3].copy_from_slice(rgb);
+        }
+        encoder.set_color(png::ColorType::Indexed);
+        encoder.set_palette(colours);
+        indices
+    } else {
+        encoder.set_color(png::ColorType::Rgb);
+        pixels.flat_map(|p| [p[0], p[1], p[2]]).collect()
+    };
+    let mut writer = encoder.write_header().map_err(encode_error)?;
+    writer.write_image_data(&data).map_err(encode_error)?;
+    writer.finish().map_err(encode_error)?;
+    Ok(out)
 }
 
 /// Points → pixels along the bars.
@@ -332,5 +378,59 @@ impl Canvas {
         max_x: f32,
     ) {
         font::draw(&mut self.pixmap, face, size, at, text, colour, max_x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The encoded PNG decoded back to RGB.
+    fn decode(png: &[u8]) -> (png::ColorType, Vec<u8>) {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        let stored = reader.info().color_type;
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((frame.width, frame.height), (WIDTH, HEIGHT));
+        assert_eq!(frame.color_type, png::ColorType::Rgb);
+        (stored, pixels)
+    }
+
+    fn rgb(pixmap: &Pixmap) -> Vec<u8> {
+        pixmap
+            .data()
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect()
+    }
+
+    #[test]
+    fn a_canvas_of_few_colours_is_an_indexed_png_with_every_pixel_kept() {
+        let mut canvas = Canvas {
+            pixmap: Pixmap::new(WIDTH, HEIGHT).unwrap(),
+        };
+        canvas.rect(0.0, 0.0, WIDTH as f32, HEIGHT as f32, BACKGROUND);
+        canvas.rect(10.0, 10.0, 200.0, 40.0, colour(0));
+        let fonts = Fonts::load().unwrap();
+        canvas.text(&fonts.bold, 18.0, (20.0, 100.0), "Laravel 31", TEXT, 700.0);
+        let png = encode(&canvas.pixmap).unwrap();
+        let (stored, pixels) = decode(&png);
+        assert_eq!(stored, png::ColorType::Indexed);
+        assert_eq!(pixels, rgb(&canvas.pixmap), "lossless");
+    }
+
+    #[test]
+    fn a_canvas_of_many_colours_is_an_rgb_png_with_every_pixel_kept() {
+        let mut pixmap = Pixmap::new(WIDTH, HEIGHT).unwrap();
+        for (i, p) in pixmap.pixels_mut().iter_mut().enumerate() {
+            let [a, b, c, _] = (i as u32).to_le_bytes();
+            *p = tiny_skia::PremultipliedColorU8::from_rgba(a, b, c, 255).unwrap();
+        }
+        let png = encode(&pixmap).unwrap();
+        let (stored, pixels) = decode(&png);
+        assert_eq!(stored, png::ColorType::Rgb);
+        assert_eq!(pixels, rgb(&pixmap), "lossless");
     }
 }

@@ -1,9 +1,18 @@
 //! Which question sets a server (or a DM) has: the built-in ones, those of
 //! `questions_dir`, and the server's own stored versions, parsed once and cached.
+//!
+//! What a server has (its current stored sets and its chosen one) is read from the
+//! database and then used for [`SERVER_SETS_FRESH`]: `/recommend` would otherwise read
+//! it on every start. Changes made through this process ([`Sessions::add_set_version`],
+//! [`Sessions::set_active`], a server's data deleted) are seen at once; changes made
+//! through another process sharing the database (several workers on one PostgreSQL)
+//! within [`SERVER_SETS_FRESH`]. Conversations keep the revision they started on either
+//! way.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use tracing::{info, warn};
@@ -17,6 +26,21 @@ use crate::store::StoredSet;
 /// How many parsed server-set versions are kept in memory.
 const PARSED_SETS_CACHED: usize = 256;
 
+/// How long what a server has (its sets, its chosen set) is used once read.
+pub const SERVER_SETS_FRESH: Duration = Duration::from_secs(2);
+
+/// How many servers' sets are kept at most (when full, all are dropped).
+const SERVERS_CACHED: usize = 4_096;
+
+/// What a server has, as read at `read_at`.
+struct ServerSets {
+    read_at: Instant,
+    /// Its chosen set (`None`: the default).
+    active: Option<SetId>,
+    /// Its current stored sets, parsed (one that no longer loads is left out).
+    sets: Vec<(SetId, Resolved)>,
+}
+
 /// The sets every server has, and a cache of parsed server sets.
 pub struct Library {
     /// Sets every server has: the built-in ones and those of `questions_dir`.
@@ -25,6 +49,10 @@ pub struct Library {
     pub sources: BTreeMap<SetId, String>,
     /// Parsed server sets by (guild, set, revision), so a click doesn't re-parse TOML.
     parsed: Mutex<HashMap<(u64, SetId, u32), Arc<QuestionSet>>>,
+    /// What each server has, as read last.
+    servers: Mutex<HashMap<u64, Arc<ServerSets>>>,
+    /// How long what a server has is used once read ([`SERVER_SETS_FRESH`]).
+    pub server_sets_fresh: Duration,
 }
 
 impl Library {
@@ -66,11 +94,39 @@ impl Library {
             builtin,
             sources,
             parsed: Mutex::new(HashMap::new()),
+            servers: Mutex::new(HashMap::new()),
+            server_sets_fresh: SERVER_SETS_FRESH,
         })
     }
 
     fn cached(&self, key: &(u64, SetId, u32)) -> Option<Arc<QuestionSet>> {
         self.parsed.lock().ok().and_then(|p| p.get(key).cloned())
+    }
+
+    /// What `guild` has, if read less than [`SERVER_SETS_FRESH`] ago.
+    fn server(&self, guild: u64) -> Option<Arc<ServerSets>> {
+        let servers = self.servers.lock().ok()?;
+        let server = servers.get(&guild)?;
+        (server.read_at.elapsed() < self.server_sets_fresh).then(|| Arc::clone(server))
+    }
+
+    fn keep_server(&self, guild: u64, server: Arc<ServerSets>) {
+        if let Ok(mut servers) = self.servers.lock() {
+            if servers.len() >= SERVERS_CACHED {
+                servers.retain(|_, s| s.read_at.elapsed() < self.server_sets_fresh);
+                if servers.len() >= SERVERS_CACHED {
+                    servers.clear();
+                }
+            }
+            servers.insert(guild, server);
+        }
+    }
+
+    /// Forgets what `guild` has (it changed): the next use reads it again.
+    pub fn server_changed(&self, guild: u64) {
+        if let Ok(mut servers) = self.servers.lock() {
+            servers.remove(&guild);
+        }
     }
 }
 
@@ -171,21 +227,69 @@ impl Sessions {
             })
             .collect();
         if let Some(guild) = guild_id {
-            for stored in self.store.current_sets(guild).await? {
-                // One unreadable stored set (e.g. checked against an older catalogue)
-                // must not take the server's other sets down with it.
-                match self.parse_stored(guild, &stored) {
-                    Ok(set) => {
-                        let revision = Some(stored.revision);
-                        sets.insert(set.id.clone(), Resolved { set, revision });
-                    }
-                    Err(e) => {
-                        warn!(set = %stored.set_id, revision = stored.revision, error = format!("{e:#}"), "skipping a stored set that no longer loads")
-                    }
-                }
+            for (id, resolved) in &self.server_sets(guild).await?.sets {
+                sets.insert(id.clone(), resolved.clone());
             }
         }
         Ok(sets)
+    }
+
+    /// What a server has: as read less than [`Library::server_sets_fresh`] ago, else
+    /// read now.
+    async fn server_sets(&self, guild: u64) -> Result<Arc<ServerSets>> {
+        if let Some(server) = self.library.server(guild) {
+            return Ok(server);
+        }
+        let read_at = Instant::now();
+        let active = self.store.settings(guild).await?.active_set;
+        let mut sets = Vec::new();
+        for stored in self.store.current_sets(guild).await? {
+            // One unreadable stored set (e.g. checked against an older catalogue)
+            // must not take the server's other sets down with it.
+            match self.parse_stored(guild, &stored) {
+                Ok(set) => {
+                    let revision = Some(stored.revision);
+                    sets.push((set.id.clone(), Resolved { set, revision }));
+                }
+                Err(e) => {
+                    warn!(set = %stored.set_id, revision = stored.revision, error = format!("{e:#}"), "skipping a stored set that no longer loads")
+                }
+            }
+        }
+        let server = Arc::new(ServerSets {
+            read_at,
+            active,
+            sets,
+        });
+        self.library.keep_server(guild, Arc::clone(&server));
+        Ok(server)
+    }
+
+    /// Stores a new version of a server's set ([`GuildStore::add_set_version`]); this
+    /// process sees the change at once.
+    ///
+    /// [`GuildStore::add_set_version`]: crate::store::GuildStore::add_set_version
+    pub async fn add_set_version(
+        &self,
+        guild_id: u64,
+        set_id: &SetId,
+        source: Option<&str>,
+        by: u64,
+        activate: bool,
+    ) -> Result<u32> {
+        let revision = self
+            .store
+            .add_set_version(guild_id, set_id, source, by, activate)
+            .await;
+        self.library.server_changed(guild_id);
+        revision
+    }
+
+    /// Chooses a server's set (`None`: the default); this process sees it at once.
+    pub async fn set_active(&self, guild_id: u64, set_id: Option<&SetId>) -> Result<()> {
+        let outcome = self.store.set_active(guild_id, set_id).await;
+        self.library.server_changed(guild_id);
+        outcome
     }
 
     /// The sets available in a server (or a DM), for listing.
@@ -210,7 +314,7 @@ impl Sessions {
     /// the default (the server's own `default` if it has one).
     pub async fn active_set(&self, guild_id: Option<u64>) -> Result<Resolved> {
         if let Some(guild) = guild_id {
-            if let Some(id) = self.store.settings(guild).await?.active_set {
+            if let Some(id) = self.server_sets(guild).await?.active.clone() {
                 if let Some(set) = self.find_set(Some(guild), &id).await? {
                     return Ok(set);
                 }

@@ -242,7 +242,7 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
         }
         "remove" => versions::remove(state, guild, user, set_id.as_ref()).await?,
         "reset" => {
-            state.sessions.store.set_active(guild, None).await?;
+            state.sessions.set_active(guild, None).await?;
             Reply::notice(
                 "`/recommend` now uses the built-in default set again. Server sets are kept.",
             )

@@ -7,21 +7,20 @@ use serenity::all::CreateAttachment;
 use tracing::warn;
 
 use super::Reply;
-use crate::chart::{self, ChartError};
+use crate::chart::{self, Chart, ChartError};
 use crate::engine::Recommendation;
 use crate::guide::Catalogue;
 
 /// `reply` with the result's chart in its first embed.
 pub fn with_chart(reply: Reply, catalogue: &Catalogue, recommendation: &Recommendation) -> Reply {
-    let png = chart::png(catalogue, recommendation);
-    attach(reply, png, chart::alt_text(catalogue, recommendation))
+    attach(reply, chart::chart(catalogue, recommendation))
 }
 
 /// `reply` with `png` attached and shown in its first embed; unchanged (and the error
 /// logged) when there is no PNG or no embed to show it in.
-pub fn attach(mut reply: Reply, png: Result<Vec<u8>, ChartError>, alt: String) -> Reply {
-    let png = match png {
-        Ok(png) => png,
+pub fn attach(mut reply: Reply, chart: Result<Chart, ChartError>) -> Reply {
+    let chart = match chart {
+        Ok(chart) => chart,
         Err(error) => {
             warn!(error = %error, "the result goes out without its chart");
             return reply;
@@ -31,9 +30,9 @@ pub fn attach(mut reply: Reply, png: Result<Vec<u8>, ChartError>, alt: String) -
         return reply;
     };
     *embed = std::mem::take(embed).image(format!("attachment://{}", chart::FILE_NAME));
-    reply
-        .files
-        .push(CreateAttachment::bytes(png, chart::FILE_NAME).description(alt));
+    reply.files.push(
+        CreateAttachment::bytes(chart.png.to_vec(), chart::FILE_NAME).description(&*chart.alt),
+    );
     reply
 }
 
@@ -66,11 +65,7 @@ mod tests {
 
     #[test]
     fn a_chart_that_fails_to_render_leaves_the_text_result_as_it_was() {
-        let reply = attach(
-            Reply::notice("result"),
-            Err(ChartError::Draw("test")),
-            "alt".to_owned(),
-        );
+        let reply = attach(Reply::notice("result"), Err(ChartError::Draw("test")));
         assert!(reply.files.is_empty());
         assert_eq!(json!(reply.embeds[0])["image"], serde_json::Value::Null);
         assert_eq!(json!(reply.embeds[0])["description"], "result");

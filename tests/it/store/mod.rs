@@ -13,6 +13,7 @@ mod migrations;
 mod open;
 mod privacy;
 mod races;
+mod server_sets;
 mod sessions;
 
 use std::io::Write as _;

@@ -131,7 +131,6 @@ pub(super) async fn upload(
     }
     let revision = state
         .sessions
-        .store
         .add_set_version(guild, &set.id, Some(&source), user, activate)
         .await?;
     let mut text = format!(
@@ -188,7 +187,6 @@ pub async fn confirm(
     let reply = if replace {
         let revision = state
             .sessions
-            .store
             .add_set_version(
                 pending.guild_id,
                 &pending.set_id,

@@ -19,11 +19,7 @@ pub(super) async fn use_set(state: &State, guild: u64, set_id: Option<&SetId>) -
     let Some(set) = find(state, guild, set_id).await? else {
         return unknown_set(state, guild, set_id).await;
     };
-    state
-        .sessions
-        .store
-        .set_active(guild, Some(&set.id))
-        .await?;
+    state.sessions.set_active(guild, Some(&set.id)).await?;
     Ok(Reply::notice(format!(
         "`/recommend` now uses `{}` — {} (v{}).",
         set.id, set.title, set.version
@@ -182,7 +178,6 @@ pub(super) async fn rollback(
     };
     let revision = state
         .sessions
-        .store
         .add_set_version(guild, id, Some(source), user, false)
         .await?;
     Ok(Reply::notice(format!(
@@ -215,7 +210,6 @@ pub(super) async fn remove(
     // Also resets the server to the default if this was its set, in the same write.
     let revision = state
         .sessions
-        .store
         .add_set_version(guild, id, None, user, false)
         .await?;
     Ok(Reply::notice(format!(
