@@ -213,7 +213,7 @@ mod drawn {
 
     use super::{Bar, Chart};
 
-    /// Charts kept at most (about 40 KB each); when full, all are dropped.
+    /// Charts kept at most (about 15 KB each); when full, all are dropped.
     const KEPT: usize = 64;
 
     struct Kept {

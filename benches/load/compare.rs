@@ -242,6 +242,41 @@ fn rss_mb(pid: u32) -> Result<f64> {
     Ok(kb / 1000.0)
 }
 
+/// The file offsets of the pages of the process's executable that are resident in it,
+/// one hex offset a line (`/proc/<pid>/pagemap`, root only: the present bit is bit 63),
+/// for mapping back to the functions and crates they hold.
+fn resident_code_pages(pid: u32) -> Result<String> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    const PAGE: u64 = 4096;
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe"))?;
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"))?;
+    let mut pagemap = std::fs::File::open(format!("/proc/{pid}/pagemap"))?;
+    let mut out = String::new();
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() < 6 || std::path::Path::new(fields[5]) != exe {
+            continue;
+        }
+        let (start, end) = fields[0].split_once('-').context("a maps range")?;
+        let (start, end) = (
+            u64::from_str_radix(start, 16)?,
+            u64::from_str_radix(end, 16)?,
+        );
+        let offset = u64::from_str_radix(fields[2], 16)?;
+        let pages = (end - start) / PAGE;
+        let mut entries = vec![0u8; (pages * 8) as usize];
+        pagemap.seek(SeekFrom::Start(start / PAGE * 8))?;
+        pagemap.read_exact(&mut entries)?;
+        for (i, entry) in entries.chunks_exact(8).enumerate() {
+            let entry = u64::from_le_bytes(entry.try_into()?);
+            if entry >> 63 == 1 {
+                out.push_str(&format!("{} {:x}\n", fields[1], offset + i as u64 * PAGE));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// How interactions reach a running bot.
 #[derive(Clone)]
 enum Transport {
@@ -726,6 +761,9 @@ async fn measure(
         let to = dir.join(format!("{}-{round}.smaps", bot.name()));
         std::fs::copy(format!("/proc/{}/smaps", run.pid()), &to)
             .with_context(|| format!("could not keep the memory map in {}", to.display()))?;
+        let to = dir.join(format!("{}-{round}.pages", bot.name()));
+        std::fs::write(&to, resident_code_pages(run.pid())?)
+            .with_context(|| format!("could not write {}", to.display()))?;
     }
     let questions = templates.questions();
     // A new user for every conversation.
