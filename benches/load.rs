@@ -34,6 +34,12 @@
 //! `LOAD_COMPARE=1` runs stackpick side by side with a bare baseline instead, A B A B,
 //! by scenario (`/recommend`, an answer click, the finishing click): see [`compare`].
 //! The baselines ([`bare`]) are this very binary, re-executed with `LOAD_ROLE` set.
+//!
+//! `LOAD_BIN=PATH` runs that `stackpick` binary wherever the bot is its own process
+//! (`LOAD_PIN=1`, `LOAD_COMPARE=1`), instead of the one cargo built beside this
+//! benchmark. That one is built with the features the test suite's dependencies turn on
+//! as well (cargo unifies them for benchmarks: HTTP/2 and WebSocket code in axum and
+//! hyper, for the fake Discord); `cargo build --release` builds the binary as deployed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -73,6 +79,15 @@ fn env_or(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// The `stackpick` binary a benchmark runs as its own process: `LOAD_BIN`, else the one
+/// cargo built for the benchmarks.
+pub fn stackpick_binary() -> std::path::PathBuf {
+    std::env::var_os("LOAD_BIN").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_stackpick")),
+        std::path::PathBuf::from,
+    )
 }
 
 fn main() -> Result<()> {
@@ -343,6 +358,7 @@ async fn interact(
 ) -> Result<(Value, Duration)> {
     let token = interaction["token"].as_str().context("token")?.to_owned();
     let from = due.unwrap_or_else(Instant::now);
+    let mark = fake.mark();
     match transport {
         Transport::Gateway => fake
             .dispatch("INTERACTION_CREATE", interaction)
@@ -362,9 +378,26 @@ async fn interact(
         .wait_for_callback(&token, T)
         .await
         .map_err(anyhow::Error::msg)?;
-    let latency = call.received.saturating_duration_since(from);
+    let mut latency = call.received.saturating_duration_since(from);
     let body = call.body.as_ref().context("callback body")?;
-    if call.status != 204 || body["type"] != kind {
+    // Over the HTTP endpoint a result carries its chart, which an inline answer can't:
+    // the click is acknowledged (6) and the result edited in over REST; the latency
+    // runs to that edit.
+    let deferred = matches!(transport, Transport::Http(_))
+        && kind == 7
+        && call.status == 204
+        && body["type"] == 6;
+    if deferred {
+        let edit = fake
+            .wait_for_call(mark, T, |c| {
+                c.method == "PATCH"
+                    && c.path.ends_with("/messages/@original")
+                    && c.path.contains(&token)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("the result's edit: {e}"))?;
+        latency = edit.received.saturating_duration_since(from);
+    } else if call.status != 204 || body["type"] != kind {
         bail!("unexpected callback {} {body}", call.status);
     }
     let message = fake
@@ -451,7 +484,9 @@ impl BotProcess {
         let path = dir.join("config.toml");
         std::fs::write(&path, config)?;
         let child = std::process::Command::new("taskset")
-            .args(["-c", "0", env!("CARGO_BIN_EXE_stackpick"), "--config"])
+            .args(["-c", "0"])
+            .arg(stackpick_binary())
+            .arg("--config")
             .arg(&path)
             .arg("serve")
             .env("DISCORD_TOKEN", "fake-token")

@@ -37,6 +37,15 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .context("no VmRSS line")
 }
 
+/// The `stackpick` binary to measure: `LOAD_BIN` (e.g. the `cargo build --release` one,
+/// as deployed), else the one cargo built for the benchmarks.
+fn stackpick_binary() -> std::path::PathBuf {
+    std::env::var_os("LOAD_BIN").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_stackpick")),
+        std::path::PathBuf::from,
+    )
+}
+
 fn main() -> Result<()> {
     let count: usize = std::env::var("MEMORY_CONVERSATIONS")
         .ok()
@@ -61,7 +70,7 @@ async fn run(count: usize) -> Result<()> {
             dir.path().join("stackpick.db").display()
         ),
     )?;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stackpick"))
+    let mut child = Command::new(stackpick_binary())
         .args(["serve", "--config", config.to_str().unwrap()])
         .env("DISCORD_TOKEN", "fake-token")
         .stdin(Stdio::null())

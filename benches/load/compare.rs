@@ -335,7 +335,7 @@ impl Running {
                 let path = dir.path().join("config.toml");
                 std::fs::write(&path, config)?;
                 command
-                    .arg(env!("CARGO_BIN_EXE_stackpick"))
+                    .arg(super::stackpick_binary())
                     .arg("--config")
                     .arg(&path)
                     .arg("serve")
