@@ -425,7 +425,7 @@ impl Sessions {
     /// Drops this process's copies of a server's conversations (its data was deleted).
     pub fn forget_guild(&self, guild_id: u64) {
         self.recent.forget_where(|s| s.guild_id == Some(guild_id));
-        self.library.server_changed(guild_id);
+        self.library.forget_guild(guild_id);
     }
 
     /// Deletes a conversation.

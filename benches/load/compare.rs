@@ -243,37 +243,54 @@ fn rss_mb(pid: u32) -> Result<f64> {
 }
 
 /// The file offsets of the pages of the process's executable that are resident in it,
-/// one hex offset a line (`/proc/<pid>/pagemap`, root only: the present bit is bit 63),
-/// for mapping back to the functions and crates they hold.
+/// with the mapping's permissions, one a line (`/proc/<pid>/pagemap`: the present bit is
+/// bit 63), for mapping back to the functions and crates they hold.
 fn resident_code_pages(pid: u32) -> Result<String> {
     use std::io::{Read as _, Seek as _, SeekFrom};
-    const PAGE: u64 = 4096;
+    let page: u64 = String::from_utf8(Command::new("getconf").arg("PAGESIZE").output()?.stdout)?
+        .trim()
+        .parse()
+        .context("getconf PAGESIZE")?;
     let exe = std::fs::read_link(format!("/proc/{pid}/exe"))?;
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"))?;
     let mut pagemap = std::fs::File::open(format!("/proc/{pid}/pagemap"))?;
     let mut out = String::new();
+    let mut mapped = false;
     for line in maps.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() < 6 || std::path::Path::new(fields[5]) != exe {
+        // range perms offset dev inode path (the path may hold spaces).
+        let mut fields = line.splitn(6, ' ');
+        let (Some(range), Some(perms), Some(offset)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let path = fields.nth(2).unwrap_or_default().trim_start();
+        if std::path::Path::new(path) != exe {
             continue;
         }
-        let (start, end) = fields[0].split_once('-').context("a maps range")?;
+        mapped = true;
+        let (start, end) = range.split_once('-').context("a maps range")?;
         let (start, end) = (
             u64::from_str_radix(start, 16)?,
             u64::from_str_radix(end, 16)?,
         );
-        let offset = u64::from_str_radix(fields[2], 16)?;
-        let pages = (end - start) / PAGE;
-        let mut entries = vec![0u8; (pages * 8) as usize];
-        pagemap.seek(SeekFrom::Start(start / PAGE * 8))?;
+        let offset = u64::from_str_radix(offset, 16)?;
+        let pages = (end - start) / page;
+        let mut entries = vec![0u8; usize::try_from(pages * 8)?];
+        pagemap.seek(SeekFrom::Start(start / page * 8))?;
         pagemap.read_exact(&mut entries)?;
         for (i, entry) in entries.chunks_exact(8).enumerate() {
             let entry = u64::from_le_bytes(entry.try_into()?);
             if entry >> 63 == 1 {
-                out.push_str(&format!("{} {:x}\n", fields[1], offset + i as u64 * PAGE));
+                out.push_str(&format!("{perms} {:x}\n", offset + i as u64 * page));
             }
         }
     }
+    ensure!(
+        mapped,
+        "{} is not mapped in process {pid} (replaced during the run?)",
+        exe.display()
+    );
     Ok(out)
 }
 

@@ -12,12 +12,13 @@ what ran.
 """
 
 import bisect
+import os
 import collections
 import re
 import subprocess
 import sys
 
-PAGE = 4096
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def run(*args):

@@ -32,6 +32,14 @@ pub const SERVER_SETS_FRESH: Duration = Duration::from_secs(2);
 /// How many servers' sets are kept at most (when full, all are dropped).
 const SERVERS_CACHED: usize = 4_096;
 
+/// What servers have, as read last, and how many changes this process has made: a
+/// read that began before a change must not be kept after it.
+#[derive(Default)]
+struct Servers {
+    by_guild: HashMap<u64, Arc<ServerSets>>,
+    changes: u64,
+}
+
 /// What a server has, as read at `read_at`.
 struct ServerSets {
     read_at: Instant,
@@ -50,7 +58,7 @@ pub struct Library {
     /// Parsed server sets by (guild, set, revision), so a click doesn't re-parse TOML.
     parsed: Mutex<HashMap<(u64, SetId, u32), Arc<QuestionSet>>>,
     /// What each server has, as read last.
-    servers: Mutex<HashMap<u64, Arc<ServerSets>>>,
+    servers: Mutex<Servers>,
     /// How long what a server has is used once read ([`SERVER_SETS_FRESH`]).
     pub server_sets_fresh: Duration,
 }
@@ -94,7 +102,7 @@ impl Library {
             builtin,
             sources,
             parsed: Mutex::new(HashMap::new()),
-            servers: Mutex::new(HashMap::new()),
+            servers: Mutex::new(Servers::default()),
             server_sets_fresh: SERVER_SETS_FRESH,
         })
     }
@@ -103,29 +111,51 @@ impl Library {
         self.parsed.lock().ok().and_then(|p| p.get(key).cloned())
     }
 
-    /// What `guild` has, if read less than [`SERVER_SETS_FRESH`] ago.
+    /// What `guild` has, if read less than [`Library::server_sets_fresh`] ago.
     fn server(&self, guild: u64) -> Option<Arc<ServerSets>> {
         let servers = self.servers.lock().ok()?;
-        let server = servers.get(&guild)?;
+        let server = servers.by_guild.get(&guild)?;
         (server.read_at.elapsed() < self.server_sets_fresh).then(|| Arc::clone(server))
     }
 
-    fn keep_server(&self, guild: u64, server: Arc<ServerSets>) {
-        if let Ok(mut servers) = self.servers.lock() {
-            if servers.len() >= SERVERS_CACHED {
-                servers.retain(|_, s| s.read_at.elapsed() < self.server_sets_fresh);
-                if servers.len() >= SERVERS_CACHED {
-                    servers.clear();
-                }
-            }
-            servers.insert(guild, server);
+    /// How many changes this process has made so far (see [`Library::keep_server`]).
+    fn changes(&self) -> u64 {
+        self.servers.lock().map_or(0, |s| s.changes)
+    }
+
+    /// Keeps what `guild` has, read after `changes` changes, unless another change was
+    /// made since (what was read may be from before it).
+    fn keep_server(&self, guild: u64, server: Arc<ServerSets>, changes: u64) {
+        let Ok(mut servers) = self.servers.lock() else {
+            return;
+        };
+        if servers.changes != changes {
+            return;
         }
+        if servers.by_guild.len() >= SERVERS_CACHED {
+            let fresh = self.server_sets_fresh;
+            servers.by_guild.retain(|_, s| s.read_at.elapsed() < fresh);
+            if servers.by_guild.len() >= SERVERS_CACHED {
+                servers.by_guild.clear();
+            }
+        }
+        servers.by_guild.insert(guild, server);
     }
 
     /// Forgets what `guild` has (it changed): the next use reads it again.
     pub fn server_changed(&self, guild: u64) {
         if let Ok(mut servers) = self.servers.lock() {
-            servers.remove(&guild);
+            servers.changes += 1;
+            servers.by_guild.remove(&guild);
+        }
+    }
+
+    /// Forgets everything of `guild`, its parsed sets too (its data was deleted: a
+    /// later upload starts again at revision 1).
+    pub fn forget_guild(&self, guild: u64) {
+        self.server_changed(guild);
+        if let Ok(mut parsed) = self.parsed.lock() {
+            parsed.retain(|(g, _, _), _| *g != guild);
         }
     }
 }
@@ -240,6 +270,7 @@ impl Sessions {
         if let Some(server) = self.library.server(guild) {
             return Ok(server);
         }
+        let changes = self.library.changes();
         let read_at = Instant::now();
         let active = self.store.settings(guild).await?.active_set;
         let mut sets = Vec::new();
@@ -261,7 +292,8 @@ impl Sessions {
             active,
             sets,
         });
-        self.library.keep_server(guild, Arc::clone(&server));
+        self.library
+            .keep_server(guild, Arc::clone(&server), changes);
         Ok(server)
     }
 
@@ -329,5 +361,40 @@ impl Sessions {
                 .next()
                 .context("no question set is loaded"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(sets: Vec<(SetId, Resolved)>) -> Arc<ServerSets> {
+        Arc::new(ServerSets {
+            read_at: Instant::now(),
+            active: None,
+            sets,
+        })
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_kept() {
+        let library = Library::load(Catalogue::builtin(), None).unwrap();
+        let before = library.changes();
+        // The read is under way when this process changes the server's sets.
+        library.server_changed(1);
+        library.keep_server(1, read(Vec::new()), before);
+        assert!(library.server(1).is_none(), "stale read dropped");
+        // A read that began after it is kept, and only for its server.
+        library.keep_server(1, read(Vec::new()), library.changes());
+        assert!(library.server(1).is_some());
+        assert!(library.server(2).is_none());
+    }
+
+    #[test]
+    fn what_a_server_has_is_used_only_while_fresh() {
+        let mut library = Library::load(Catalogue::builtin(), None).unwrap();
+        library.server_sets_fresh = Duration::ZERO;
+        library.keep_server(1, read(Vec::new()), library.changes());
+        assert!(library.server(1).is_none());
     }
 }

@@ -105,8 +105,10 @@ pub async fn confirm(
         }
         Other::Forget(true) => {
             let user = click.user.id.get();
-            let removed = state.sessions.store.forget_user(user).await?;
+            let removed = state.sessions.store.forget_user(user).await;
+            // Even after an error: the deletion may have been committed all the same.
             state.sessions.forget_user(user);
+            let removed = removed?;
             info!(
                 conversations = removed.conversations,
                 results = removed.results,
@@ -145,13 +147,11 @@ pub async fn confirm(
 
 /// Deletes a server's data (an admin asked, or the bot was removed from it).
 pub async fn forget_guild(state: &State, guild: u64, why: &str) -> Result<Removed> {
-    let removed = state
-        .sessions
-        .store
-        .forget_guild(guild)
-        .await
-        .with_context(|| format!("could not delete the data of server {guild}"))?;
+    let removed = state.sessions.store.forget_guild(guild).await;
+    // Even after an error: the deletion may have been committed all the same.
     state.sessions.forget_guild(guild);
+    let removed =
+        removed.with_context(|| format!("could not delete the data of server {guild}"))?;
     info!(
         guild,
         why,

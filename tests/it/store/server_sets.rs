@@ -26,6 +26,11 @@ fn server_set(id: &str) -> String {
     )
 }
 
+/// The same under another title.
+fn retitled(id: &str, title: &str) -> String {
+    server_set(id).replacen("title = \"Quick pick\"", &format!("title = \"{title}\""), 1)
+}
+
 async fn process(db: &Db, fresh: Duration) -> Arc<Sessions> {
     let catalogue = Catalogue::builtin();
     let mut library = Library::load(catalogue, None).unwrap();
@@ -89,4 +94,17 @@ async fn a_change_to_a_servers_sets_is_seen_at_once_here_and_soon_elsewhere(db: 
     here.store.forget_guild(GUILD).await.unwrap();
     here.forget_guild(GUILD);
     assert_eq!(active(&here).await, ("default".to_owned(), None));
+
+    // Uploaded anew, it starts again at the same revision: the deleted one, parsed
+    // before, must not come back in its place.
+    let anew = here
+        .add_set_version(GUILD, &id, Some(&retitled("ours", "Ours, anew")), 7, true)
+        .await
+        .unwrap();
+    assert_eq!(anew, 1, "revisions start again after a deletion");
+    let set = here.active_set(Some(GUILD)).await.unwrap();
+    assert_eq!(
+        (set.title.as_str(), set.revision),
+        ("Ours, anew", Some(anew))
+    );
 }
