@@ -10,6 +10,7 @@
 //! way.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,6 +32,9 @@ pub const SERVER_SETS_FRESH: Duration = Duration::from_secs(2);
 
 /// How many servers' sets are kept at most (when full, all are dropped).
 const SERVERS_CACHED: usize = 4_096;
+
+/// A parsed server set's place: server, set, revision.
+type ParsedKey = (u64, SetId, u32);
 
 /// What servers have, as read last, and how many changes this process has made: a
 /// read that began before a change must not be kept after it.
@@ -56,7 +60,9 @@ pub struct Library {
     /// Their TOML, for `/questions export`.
     pub sources: BTreeMap<SetId, String>,
     /// Parsed server sets by (guild, set, revision), so a click doesn't re-parse TOML.
-    parsed: Mutex<HashMap<(u64, SetId, u32), Arc<QuestionSet>>>,
+    /// Each with a hash of its source: a server's data deleted and a set uploaded again
+    /// starts again at revision 1, and must not be taken for the one before.
+    parsed: Mutex<HashMap<ParsedKey, (u64, Arc<QuestionSet>)>>,
     /// What each server has, as read last.
     servers: Mutex<Servers>,
     /// How long what a server has is used once read ([`SERVER_SETS_FRESH`]).
@@ -107,8 +113,11 @@ impl Library {
         })
     }
 
-    fn cached(&self, key: &(u64, SetId, u32)) -> Option<Arc<QuestionSet>> {
-        self.parsed.lock().ok().and_then(|p| p.get(key).cloned())
+    fn cached(&self, key: &ParsedKey) -> Option<Arc<QuestionSet>> {
+        self.parsed
+            .lock()
+            .ok()
+            .and_then(|p| p.get(key).map(|(_, set)| Arc::clone(set)))
     }
 
     /// What `guild` has, if read less than [`Library::server_sets_fresh`] ago.
@@ -183,13 +192,20 @@ impl Sessions {
     /// stored revision, so every upload is a new, comparable version.
     pub fn parse_stored(&self, guild_id: u64, stored: &StoredSet) -> Result<Arc<QuestionSet>> {
         let key = (guild_id, stored.set_id.clone(), stored.revision);
-        if let Some(set) = self.library.cached(&key) {
-            return Ok(set);
-        }
         let source = stored
             .source
             .as_deref()
             .context("that version is a removal")?;
+        let hash = {
+            let mut h = DefaultHasher::new();
+            source.hash(&mut h);
+            h.finish()
+        };
+        if let Ok(parsed) = self.library.parsed.lock() {
+            if let Some((_, set)) = parsed.get(&key).filter(|(h, _)| *h == hash) {
+                return Ok(Arc::clone(set));
+            }
+        }
         let name = format!("{} (version {})", stored.set_id, stored.revision);
         let mut set = QuestionSet::from_toml(
             Source {
@@ -206,8 +222,13 @@ impl Sessions {
                 if parsed.len() >= PARSED_SETS_CACHED {
                     parsed.clear();
                 }
-                // Two interactions may parse the same revision at once: keep the first.
-                Ok(Arc::clone(parsed.entry(key).or_insert(set)))
+                // Two interactions may parse the same revision at once: keep the first
+                // (unless it is another source under the same revision).
+                let kept = parsed.entry(key).or_insert((hash, Arc::clone(&set)));
+                if kept.0 != hash {
+                    *kept = (hash, set);
+                }
+                Ok(Arc::clone(&kept.1))
             }
             Err(_) => Ok(set),
         }
