@@ -51,6 +51,8 @@ mod fake_discord;
 
 #[path = "load/bare.rs"]
 mod bare;
+#[path = "load/binary.rs"]
+mod binary;
 #[path = "load/compare.rs"]
 mod compare;
 #[path = "load/soak.rs"]
@@ -79,15 +81,6 @@ fn env_or(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// The `stackpick` binary a benchmark runs as its own process: `LOAD_BIN`, else the one
-/// cargo built for the benchmarks.
-pub fn stackpick_binary() -> std::path::PathBuf {
-    std::env::var_os("LOAD_BIN").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_stackpick")),
-        std::path::PathBuf::from,
-    )
 }
 
 fn main() -> Result<()> {
@@ -485,7 +478,7 @@ impl BotProcess {
         std::fs::write(&path, config)?;
         let child = std::process::Command::new("taskset")
             .args(["-c", "0"])
-            .arg(stackpick_binary())
+            .arg(binary::stackpick())
             .arg("--config")
             .arg(&path)
             .arg("serve")

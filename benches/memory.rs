@@ -8,6 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // The test suite's fake Discord; the benchmark uses only part of its API.
+#[path = "load/binary.rs"]
+mod binary;
 #[allow(dead_code)]
 #[path = "../tests/it/support/fake_discord/mod.rs"]
 mod fake_discord;
@@ -37,15 +39,6 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .context("no VmRSS line")
 }
 
-/// The `stackpick` binary to measure: `LOAD_BIN` (e.g. the `cargo build --release` one,
-/// as deployed), else the one cargo built for the benchmarks.
-fn stackpick_binary() -> std::path::PathBuf {
-    std::env::var_os("LOAD_BIN").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_stackpick")),
-        std::path::PathBuf::from,
-    )
-}
-
 fn main() -> Result<()> {
     let count: usize = std::env::var("MEMORY_CONVERSATIONS")
         .ok()
@@ -70,7 +63,7 @@ async fn run(count: usize) -> Result<()> {
             dir.path().join("stackpick.db").display()
         ),
     )?;
-    let mut child = Command::new(stackpick_binary())
+    let mut child = Command::new(binary::stackpick())
         .args(["serve", "--config", config.to_str().unwrap()])
         .env("DISCORD_TOKEN", "fake-token")
         .stdin(Stdio::null())

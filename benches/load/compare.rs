@@ -352,7 +352,7 @@ impl Running {
                 let path = dir.path().join("config.toml");
                 std::fs::write(&path, config)?;
                 command
-                    .arg(super::stackpick_binary())
+                    .arg(super::binary::stackpick())
                     .arg("--config")
                     .arg(&path)
                     .arg("serve")

@@ -50,7 +50,7 @@ struct ServerSets {
     /// Its chosen set (`None`: the default).
     active: Option<SetId>,
     /// Its current stored sets, parsed (one that no longer loads is left out).
-    sets: Vec<(SetId, Resolved)>,
+    sets: Vec<Resolved>,
 }
 
 /// The sets every server has, and a cache of parsed server sets.
@@ -278,8 +278,8 @@ impl Sessions {
             })
             .collect();
         if let Some(guild) = guild_id {
-            for (id, resolved) in &self.server_sets(guild).await?.sets {
-                sets.insert(id.clone(), resolved.clone());
+            for resolved in &self.server_sets(guild).await?.sets {
+                sets.insert(resolved.id.clone(), resolved.clone());
             }
         }
         Ok(sets)
@@ -301,7 +301,7 @@ impl Sessions {
             match self.parse_stored(guild, &stored) {
                 Ok(set) => {
                     let revision = Some(stored.revision);
-                    sets.push((set.id.clone(), Resolved { set, revision }));
+                    sets.push(Resolved { set, revision });
                 }
                 Err(e) => {
                     warn!(set = %stored.set_id, revision = stored.revision, error = format!("{e:#}"), "skipping a stored set that no longer loads")
@@ -389,7 +389,7 @@ impl Sessions {
 mod tests {
     use super::*;
 
-    fn read(sets: Vec<(SetId, Resolved)>) -> Arc<ServerSets> {
+    fn read(sets: Vec<Resolved>) -> Arc<ServerSets> {
         Arc::new(ServerSets {
             read_at: Instant::now(),
             active: None,
