@@ -25,7 +25,10 @@
 //!
 //! `LOAD_PIN=1` runs the bot as its own `stackpick serve` process pinned to CPU 0
 //! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
-//! core of bot does; otherwise everything shares the machine in one process.
+//! core of bot does; otherwise everything shares the machine in one process. Pinned,
+//! the saturated run also prints the bot's CPU per interaction (from `/proc/<pid>/stat`)
+//! and how busy each core was: when the driver's core is the busy one, the driver is
+//! what limits the run, and one core of the bot serves `1 / CPU per interaction`.
 //!
 //! `LOAD_SOAK=300000` (milliseconds) adds a soak run after the others: saturated for
 //! that long, sampling the bot's RSS and open database handles, failing if they grow
@@ -179,9 +182,15 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     if warmup > 0 {
         drive(&fake, &transport, users, warmup, None).await?;
     }
+    let bot_pid = match &bot {
+        Bot::Process(process) => Some(process.child.id()),
+        Bot::InProcess(_) => None,
+    };
+    let usage = Usage::start(bot_pid)?;
     let started = Instant::now();
     let latencies = drive(&fake, &transport, users, interactions, None).await?;
     report("saturation", &latencies, started.elapsed());
+    usage.report(interactions, started.elapsed())?;
     if rate > 0 {
         let started = Instant::now();
         let latencies = drive(&fake, &transport, users, interactions, Some(rate)).await?;
@@ -351,7 +360,6 @@ async fn interact(
 ) -> Result<(Value, Duration)> {
     let token = interaction["token"].as_str().context("token")?.to_owned();
     let from = due.unwrap_or_else(Instant::now);
-    let mark = fake.mark();
     match transport {
         Transport::Gateway => fake
             .dispatch("INTERACTION_CREATE", interaction)
@@ -382,11 +390,7 @@ async fn interact(
         && body["type"] == 6;
     if deferred {
         let edit = fake
-            .wait_for_call(mark, T, |c| {
-                c.method == "PATCH"
-                    && c.path.ends_with("/messages/@original")
-                    && c.path.contains(&token)
-            })
+            .wait_for_original_edit(&token, T)
             .await
             .map_err(|e| anyhow::anyhow!("the result's edit: {e}"))?;
         latency = edit.received.saturating_duration_since(from);
@@ -414,6 +418,45 @@ fn report(run: &str, sorted: &[Duration], elapsed: Duration) {
         ms(at(0.99)),
         ms(at(1.0))
     );
+}
+
+/// The CPU the bot's own process (`LOAD_PIN=1`) and this driver use over a run: what
+/// an interaction costs the bot, so what one core of it can serve even when the driver,
+/// on the other core, is what limits the run.
+struct Usage {
+    bot: Option<(u32, u64)>,
+    driver: u64,
+}
+
+impl Usage {
+    fn start(bot: Option<u32>) -> Result<Usage> {
+        Ok(Usage {
+            bot: bot
+                .map(|pid| Ok::<_, anyhow::Error>((pid, compare::cpu_ticks(pid)?)))
+                .transpose()?,
+            driver: compare::cpu_ticks(std::process::id())?,
+        })
+    }
+
+    fn report(&self, interactions: usize, elapsed: Duration) -> Result<()> {
+        let Some((pid, before)) = self.bot else {
+            return Ok(());
+        };
+        let ticks = compare::clock_ticks()?;
+        let bot_s = (compare::cpu_ticks(pid)? - before) as f64 / ticks;
+        let driver_s = (compare::cpu_ticks(std::process::id())? - self.driver) as f64 / ticks;
+        let per = bot_s / interactions as f64;
+        println!(
+            "  {:<18} {:.0} µs of the bot's CPU per interaction (one core of it: {:.0} \
+             interactions/s) · bot core {:.0} % busy, driver {:.0} %",
+            "",
+            per * 1e6,
+            1.0 / per,
+            bot_s / elapsed.as_secs_f64() * 100.0,
+            driver_s / elapsed.as_secs_f64() * 100.0
+        );
+        Ok(())
+    }
 }
 
 /// Drops the benchmark's PostgreSQL schema.

@@ -23,9 +23,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use retry::Resend;
-use serenity::all::{
-    ChannelId, CreateInteractionResponseFollowup, EditInteractionResponse, GuildId, Interaction,
-};
+use serenity::all::{ChannelId, CreateInteractionResponseFollowup, GuildId, Interaction};
 use serenity::builder::Builder as _;
 use tracing::{error, info_span, warn, Instrument};
 
@@ -150,16 +148,11 @@ async fn apologise(ctx: &Ctx, interaction: &Interaction) {
 
 /// Edits an interaction's `@original` message (sent again after a failure: an edit
 /// can't duplicate anything).
-async fn edit_original(
-    ctx: &Ctx,
-    token: &str,
-    edit: EditInteractionResponse,
-) -> Result<(), serenity::Error> {
+async fn edit_original(ctx: &Ctx, token: &str, reply: Reply) -> Result<(), serenity::Error> {
     retry::send("an edit", Resend::Always, || {
-        edit.clone().execute(&*ctx.http, token)
+        respond::edit_original(&ctx.http, token, reply.clone())
     })
     .await
-    .map(|_| ())
 }
 
 /// Sends an interaction follow-up; sent again only if it surely did not reach Discord,

@@ -14,6 +14,26 @@ use crate::ids::{CriterionId, FrameworkId, LanguageId};
 
 /// Guide points with at most two decimals and no trailing zeros: `32.5`, `31`, `30.72`.
 pub fn points(value: f64) -> String {
+    // In whole hundredths, printed as integers: a result prints dozens of these, and
+    // formatting a float to a precision costs several times more.
+    let hundredths = (value * 100.0).round();
+    if !hundredths.is_finite() || hundredths.abs() >= 1e13 {
+        return points_by_float(value);
+    }
+    // Finite and below 10^13: exact as an integer.
+    let hundredths = hundredths as i64;
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let (whole, fraction) = (hundredths.abs() / 100, hundredths.abs() % 100);
+    match fraction {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+/// [`points`] by way of float formatting: for values too large for whole hundredths
+/// (and the reference its fast path is tested against).
+fn points_by_float(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
     let text = format!("{rounded:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
@@ -688,7 +708,22 @@ mod tests {
         assert_eq!(points(31.0), "31");
         assert_eq!(points(30.7222), "30.72");
         assert_eq!(points(-0.001), "0");
+        assert_eq!(points(-1.5), "-1.5");
+        assert_eq!(points(-0.05), "-0.05");
+        assert_eq!(points(1e20), "100000000000000000000");
         assert_eq!(factor(1.5), "×1.5");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn points_in_hundredths_print_as_the_float_formatting_does(value in -1e11f64..1e11) {
+            proptest::prop_assert_eq!(points(value), points_by_float(value));
+        }
+
+        #[test]
+        fn small_points_too(value in -200.0f64..200.0) {
+            proptest::prop_assert_eq!(points(value), points_by_float(value));
+        }
     }
 
     #[test]

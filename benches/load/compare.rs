@@ -57,7 +57,7 @@ use anyhow::{bail, ensure, Context as _, Result};
 use serde_json::{json, Value};
 
 use super::fake_discord::payloads::{self, Origin, MEMBER_PERMISSIONS};
-use super::fake_discord::FakeDiscord;
+use super::fake_discord::{FakeDiscord, Signed};
 use super::{env_or, pick, T};
 
 /// Interactions in flight in the saturated runs.
@@ -213,13 +213,13 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
-fn clock_ticks() -> Result<f64> {
+pub(super) fn clock_ticks() -> Result<f64> {
     let out = Command::new("getconf").arg("CLK_TCK").output()?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
 
 /// `utime + stime` of a process (all its threads, the exited ones too), in ticks.
-fn cpu_ticks(pid: u32) -> Result<u64> {
+pub(super) fn cpu_ticks(pid: u32) -> Result<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // After the command name in parentheses: state is field 3, utime 14, stime 15.
     let rest = stat.rsplit_once(')').context("/proc/pid/stat")?.1;
@@ -424,6 +424,33 @@ enum Expect {
     Update,
 }
 
+/// An interaction ready to send: over HTTP already serialised and signed, so that a
+/// measured run only sends.
+enum Prepared {
+    Dispatch(Value),
+    Post(Signed),
+}
+
+impl Prepared {
+    fn new(run: &Running, interaction: Value) -> Result<Prepared> {
+        Ok(match run.transport {
+            Transport::Gateway => Prepared::Dispatch(interaction),
+            Transport::Http(_) => Prepared::Post(
+                run.fake
+                    .sign_interaction(interaction)
+                    .map_err(anyhow::Error::msg)?,
+            ),
+        })
+    }
+
+    fn interaction(&self) -> &Value {
+        match self {
+            Prepared::Dispatch(interaction) => interaction,
+            Prepared::Post(signed) => signed.interaction(),
+        }
+    }
+}
+
 /// Sends one interaction and waits for its answer; returns the latency (from sending
 /// to the fake receiving the answer) and, when asked for, the message it left.
 async fn interact(
@@ -432,19 +459,31 @@ async fn interact(
     expect: Expect,
     want_message: bool,
 ) -> Result<(Duration, Option<Value>)> {
-    let token = interaction["token"].as_str().context("token")?.to_owned();
-    let mark = run.fake.mark();
+    send(run, Prepared::new(run, interaction)?, expect, want_message).await
+}
+
+/// [`interact`] with an interaction prepared beforehand.
+async fn send(
+    run: &Running,
+    interaction: Prepared,
+    expect: Expect,
+    want_message: bool,
+) -> Result<(Duration, Option<Value>)> {
+    let token = interaction.interaction()["token"]
+        .as_str()
+        .context("token")?
+        .to_owned();
     let sent = Instant::now();
-    match &run.transport {
-        Transport::Gateway => run
+    match (&run.transport, interaction) {
+        (_, Prepared::Dispatch(interaction)) => run
             .fake
             .dispatch("INTERACTION_CREATE", interaction)
             .await
             .map_err(anyhow::Error::msg)?,
-        Transport::Http(url) => {
+        (Transport::Http(url), Prepared::Post(signed)) => {
             let answer = run
                 .fake
-                .post_interaction(url, interaction)
+                .post_signed(url, signed)
                 .await
                 .map_err(anyhow::Error::msg)?;
             ensure!(
@@ -454,6 +493,7 @@ async fn interact(
                 answer.text
             );
         }
+        (Transport::Gateway, Prepared::Post(_)) => bail!("a signed request for the gateway"),
     }
     let call = run
         .fake
@@ -475,11 +515,7 @@ async fn interact(
         && kind == Some(json!(6));
     if deferred {
         run.fake
-            .wait_for_call(mark, T, |c| {
-                c.method == "PATCH"
-                    && c.path.ends_with("/messages/@original")
-                    && c.path.contains(&token)
-            })
+            .wait_for_original_edit(&token, T)
             .await
             .map_err(|e| anyhow::anyhow!("{}: the result's edit: {e}", run.bot.name()))?;
         latency = sent.elapsed();
@@ -620,6 +656,10 @@ async fn phase(
     perf: Option<&Path>,
 ) -> Result<Phase> {
     let total = interactions.len();
+    let interactions = interactions
+        .into_iter()
+        .map(|(interaction, expect)| Ok((Prepared::new(run, interaction)?, expect)))
+        .collect::<Result<Vec<_>>>()?;
     let profiler = match perf {
         Some(path) => Some(Perf::attach(run.pid(), path).await?),
         None => None,
@@ -641,7 +681,7 @@ async fn phase(
                         let Some((interaction, expect)) = next else {
                             return Ok::<(), anyhow::Error>(());
                         };
-                        let (latency, _) = interact(run, interaction, expect, false).await?;
+                        let (latency, _) = send(run, interaction, expect, false).await?;
                         latencies.lock().unwrap().push(latency);
                     }
                 }
@@ -671,7 +711,7 @@ async fn phase(
                     }
                 }
                 lag = lag.max(due.elapsed());
-                sends.push(interact(run, interaction, expect, false));
+                sends.push(send(run, interaction, expect, false));
             }
             while let Some(outcome) = futures_util::StreamExt::next(&mut sends).await {
                 let (latency, _) = outcome?;

@@ -15,10 +15,11 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use serenity::all::{
-    AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse,
-    CreateInteractionResponseMessage, EditInteractionResponse, Http, InteractionId,
+    AutocompleteChoice, CreateAttachment, CreateAutocompleteResponse, CreateInteractionResponse,
+    CreateInteractionResponseMessage, Http, InteractionId,
 };
 use serenity::builder::Builder as _;
+use serenity::http::{HttpError, LightMethod, Multipart, MultipartUpload, Request, Route};
 use tokio::sync::oneshot;
 
 use super::render::Reply;
@@ -293,10 +294,10 @@ impl Ctx {
         // the files over REST, which is documented to work.
         let (first, then) = match response {
             Response::Message { reply, ephemeral } if !reply.files.is_empty() => {
-                (Response::Defer { ephemeral }, Some(reply.into_edit()))
+                (Response::Defer { ephemeral }, Some(reply))
             }
             Response::Update(reply) if !reply.files.is_empty() => {
-                (Response::DeferUpdate, Some(reply.into_edit()))
+                (Response::DeferUpdate, Some(reply))
             }
             other => (other, None),
         };
@@ -308,9 +309,9 @@ impl Ctx {
         }
         // Wait until the answer is out, so follow-ups can't overtake it.
         let _ = tokio::time::timeout(DELIVERY_WAIT, sent).await;
-        if let Some(edit) = then {
+        if let Some(reply) = then {
             retry::send("the files", Resend::Always, || {
-                edit.clone().execute(&*self.http, target.token)
+                edit_original(&self.http, target.token, reply.clone())
             })
             .await
             .context("could not attach the files")?;
@@ -319,12 +320,11 @@ impl Ctx {
     }
 
     async fn after_deferral(&self, target: Target<'_>, response: Response) -> Result<()> {
-        let edit = |edit: EditInteractionResponse| async move {
+        let edit = |reply: Reply| async move {
             retry::send("the late answer", Resend::Always, || {
-                edit.clone().execute(&*self.http, target.token)
+                edit_original(&self.http, target.token, reply.clone())
             })
             .await
-            .map(|_| ())
             .context("could not send the late answer")
         };
         match response {
@@ -337,8 +337,7 @@ impl Ctx {
                 .map(|_| ())
                 .context("could not send the late answer")
             }
-            Response::Message { reply, .. } => edit(reply.into_edit()).await,
-            Response::Update(reply) => edit(reply.into_edit()).await,
+            Response::Message { reply, .. } | Response::Update(reply) => edit(reply).await,
             Response::Defer { .. } | Response::DeferUpdate => Ok(()),
             Response::Autocomplete(_) => {
                 // The endpoint already answered with no suggestions; these are dropped.
@@ -347,6 +346,51 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Edits the `@original` message of the interaction with this token to show `reply`
+/// (once: callers retry).
+///
+/// The request is the one serenity's `EditInteractionResponse` sends, but Discord's
+/// answer (the edited message) is only read, not decoded into a `Message` that nobody
+/// here uses: decoding it was a tenth of a result's cost over the HTTP endpoint. Several
+/// new files go through serenity's builder, which numbers them itself.
+pub async fn edit_original(http: &Http, token: &str, mut reply: Reply) -> serenity::Result<()> {
+    if reply.files.len() > 1 {
+        return reply.into_edit().execute(http, token).await.map(drop);
+    }
+    let application_id = http
+        .application_id()
+        .ok_or(HttpError::ApplicationIdMissing)?;
+    let files = std::mem::take(&mut reply.files);
+    // The JSON lists the file (without its bytes) as new attachment 0, the multipart
+    // part `files[0]` carries the bytes.
+    reply.files = files
+        .iter()
+        .map(|file| {
+            let mut listed = CreateAttachment::bytes(Vec::new(), file.filename.clone());
+            listed.description.clone_from(&file.description);
+            listed
+        })
+        .collect();
+    let json = serde_json::to_string(&reply.into_edit())?;
+    let route = Route::WebhookOriginalInteractionResponse {
+        application_id,
+        token,
+    };
+    let request = Request::new(route, LightMethod::Patch);
+    let request = if files.is_empty() {
+        request.body(Some(json.into_bytes()))
+    } else {
+        request.multipart(Some(Multipart {
+            upload: MultipartUpload::Attachments(files),
+            fields: Vec::new(),
+            payload_json: Some(json),
+        }))
+    };
+    // Read to the end, so the connection can carry the next request.
+    http.request(request).await?.bytes().await?;
+    Ok(())
 }
 
 impl<'a> From<&'a serenity::all::CommandInteraction> for Target<'a> {

@@ -224,7 +224,7 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
             let upload_id = session_id(command.id.get());
             let activate = bool_arg("activate").unwrap_or(false);
             let reply = upload::upload(state, (guild, user, upload_id), file, activate).await?;
-            super::super::edit_original(ctx, &command.token, reply.into_edit())
+            super::super::edit_original(ctx, &command.token, reply)
                 .await
                 .context("could not answer the upload")?;
             return Ok(());

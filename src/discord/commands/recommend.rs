@@ -95,7 +95,7 @@ pub async fn run(ctx: &Ctx, state: &State, command: &CommandInteraction) -> Resu
             .await
             .context("could not defer /recommend")?;
         let reply = move_to_dm(ctx, state, command, &set, id).await?;
-        return super::super::edit_original(ctx, &command.token, reply.into_edit())
+        return super::super::edit_original(ctx, &command.token, reply)
             .await
             .context("could not answer /recommend");
     }

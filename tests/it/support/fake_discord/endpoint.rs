@@ -61,6 +61,46 @@ pub(super) fn client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder().no_proxy().build()
 }
 
+/// An interaction serialised and signed ahead of sending (see
+/// [`super::FakeDiscord::sign_interaction`]).
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub(super) interaction: Value,
+    pub(super) body: Vec<u8>,
+    pub(super) timestamp: String,
+    pub(super) signature: String,
+}
+
+impl Signed {
+    /// The interaction it carries.
+    #[allow(dead_code)]
+    pub fn interaction(&self) -> &Value {
+        &self.interaction
+    }
+}
+
+/// Now, in Unix seconds, as `X-Signature-Timestamp` carries it.
+fn timestamp_now() -> String {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        .to_string()
+}
+
+/// `interaction` serialised and signed as of now.
+pub(super) fn sign_interaction(interaction: Value) -> Result<Signed, String> {
+    let body = serde_json::to_vec(&interaction).map_err(|e| e.to_string())?;
+    let timestamp = timestamp_now();
+    let signature = sign(&timestamp, &body);
+    Ok(Signed {
+        interaction,
+        body,
+        timestamp,
+        signature,
+    })
+}
+
 /// Sends `body` signed, with `headers` replacing the default ones of the same name (an
 /// empty value drops the header).
 pub(super) async fn send_signed(
@@ -70,16 +110,26 @@ pub(super) async fn send_signed(
     body: Vec<u8>,
     headers: &[(&str, &str)],
 ) -> Result<HttpAnswer, String> {
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-        .to_string();
+    let timestamp = timestamp_now();
     let signature = sign(&timestamp, &body);
+    send(client, url, method, body, &timestamp, &signature, headers).await
+}
+
+/// Sends `body` with the signature headers given, then `headers` replacing the default
+/// ones of the same name (an empty value drops the header).
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    method: &str,
+    body: Vec<u8>,
+    timestamp: &str,
+    signature: &str,
+    headers: &[(&str, &str)],
+) -> Result<HttpAnswer, String> {
     let mut all = vec![
         ("Content-Type", "application/json"),
-        (SIGNATURE, signature.as_str()),
-        (TIMESTAMP, timestamp.as_str()),
+        (SIGNATURE, signature),
+        (TIMESTAMP, timestamp),
     ];
     for &(name, value) in headers {
         all.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
@@ -118,12 +168,18 @@ pub(super) async fn post_interaction(
     shared: &Shared,
     client: &reqwest::Client,
     url: &str,
-    interaction: &Value,
+    signed: Signed,
 ) -> Result<HttpAnswer, String> {
+    let Signed {
+        interaction,
+        body,
+        timestamp,
+        signature,
+    } = signed;
+    let interaction = &interaction;
     let ping = interaction["type"].as_u64() == Some(1);
     shared.lock().sent(interaction, !ping);
-    let body = serde_json::to_vec(interaction).map_err(|e| e.to_string())?;
-    let answer = send_signed(client, url, "POST", body, &[]).await?;
+    let answer = send(client, url, "POST", body, &timestamp, &signature, &[]).await?;
     if ping {
         check_pong(shared, url, &answer);
     } else if answer.status == 200 {

@@ -40,7 +40,7 @@ pub mod payloads;
 mod rest;
 
 pub use cdn::Serving;
-pub use endpoint::HttpAnswer;
+pub use endpoint::{HttpAnswer, Signed};
 pub use faults::Fault;
 
 use std::collections::{HashMap, HashSet};
@@ -154,6 +154,10 @@ struct Pending {
     callback: Option<usize>,
     /// Signalled when that callback arrives (one waiter; a permit is kept if none waits).
     answered: Arc<Notify>,
+    /// Index in [`State::calls`] of the first `PATCH` of its `@original` message.
+    edited: Option<usize>,
+    /// Signalled when that edit arrives (like `answered`).
+    edit_seen: Arc<Notify>,
 }
 
 impl Pending {
@@ -170,6 +174,8 @@ impl Pending {
             followups: Vec::new(),
             callback: None,
             answered: Arc::default(),
+            edited: None,
+            edit_seen: Arc::default(),
         }
     }
 }
@@ -671,11 +677,25 @@ impl FakeDiscord {
         url: &str,
         interaction: Value,
     ) -> Result<HttpAnswer, String> {
+        let signed = self.sign_interaction(interaction)?;
+        self.post_signed(url, signed).await
+    }
+
+    /// `interaction` checked, serialised and signed now, to be sent later with
+    /// [`Self::post_signed`] (within Discord's five minutes): the load benchmark prepares
+    /// its requests this way so that its measured runs only send them.
+    pub fn sign_interaction(&self, interaction: Value) -> Result<Signed, String> {
         self.check_parses::<serenity::model::application::Interaction>(
             "interaction",
             &interaction,
         )?;
-        endpoint::post_interaction(&self.shared, &self.http, url, &interaction).await
+        endpoint::sign_interaction(interaction)
+    }
+
+    /// Sends an interaction prepared by [`Self::sign_interaction`], handled as
+    /// [`Self::post_interaction`] describes.
+    pub async fn post_signed(&self, url: &str, signed: Signed) -> Result<HttpAnswer, String> {
+        endpoint::post_interaction(&self.shared, &self.http, url, signed).await
     }
 
     /// Sends `body` as-is to `url` with `method`, signed like [`Self::post_interaction`]
@@ -745,9 +765,42 @@ impl FakeDiscord {
         interaction_token: &str,
         timeout: Duration,
     ) -> Result<Call, String> {
+        self.wait_for_own(
+            interaction_token,
+            timeout,
+            "the interaction's callback",
+            |p| (&p.answered, p.callback),
+        )
+        .await
+    }
+
+    /// The first edit (`PATCH /webhooks/{app}/{token}/messages/@original`) of the
+    /// original response of the interaction dispatched with this token, waiting up to
+    /// `timeout`; like [`Self::wait_for_callback`], nothing is scanned.
+    #[allow(dead_code)]
+    pub async fn wait_for_original_edit(
+        &self,
+        interaction_token: &str,
+        timeout: Duration,
+    ) -> Result<Call, String> {
+        self.wait_for_own(interaction_token, timeout, "the edit of @original", |p| {
+            (&p.edit_seen, p.edited)
+        })
+        .await
+    }
+
+    /// Waits for the call that `which` tracks for one interaction (its notifier and the
+    /// call's index once recorded).
+    async fn wait_for_own(
+        &self,
+        interaction_token: &str,
+        timeout: Duration,
+        what: &str,
+        which: impl Fn(&Pending) -> (&Arc<Notify>, Option<usize>),
+    ) -> Result<Call, String> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let answered = match self.shared.lock().interactions.get(interaction_token) {
-            Some(p) => Arc::clone(&p.answered),
+        let notify = match self.shared.lock().interactions.get(interaction_token) {
+            Some(p) => Arc::clone(which(p).0),
             None => {
                 return Err(format!(
                     "no interaction was dispatched with token {interaction_token}"
@@ -760,17 +813,17 @@ impl FakeDiscord {
                 let index = st
                     .interactions
                     .get(interaction_token)
-                    .and_then(|p| p.callback);
+                    .and_then(|p| which(p).1);
                 if let Some(call) = index.and_then(|i| st.calls.get(i)) {
                     return Ok(call.clone());
                 }
             }
-            // `notify_one` keeps a permit, so a callback recorded since the check wakes us.
-            if tokio::time::timeout_at(deadline, answered.notified())
+            // `notify_one` keeps a permit, so a call recorded since the check wakes us.
+            if tokio::time::timeout_at(deadline, notify.notified())
                 .await
                 .is_err()
             {
-                return Err(self.timeout_report(timeout, "the interaction's callback"));
+                return Err(self.timeout_report(timeout, what));
             }
         }
     }

@@ -260,14 +260,26 @@ fn record_at(
         st.violations
             .extend(problems.into_iter().map(|p| format!("{label}: {p}")));
         let index = st.calls.len();
-        // The first callback of an interaction wakes whoever waits for it.
-        if let Some(["interactions", _, token, "callback"]) = path.map(segments).as_deref() {
-            if let Some(p) = st.interactions.get_mut(*token) {
-                if p.callback.is_none() {
-                    p.callback = Some(index);
-                    p.answered.notify_one();
+        // The first callback of an interaction, and the first edit of its `@original`,
+        // wake whoever waits for them.
+        match path.map(segments).as_deref() {
+            Some(["interactions", _, token, "callback"]) => {
+                if let Some(p) = st.interactions.get_mut(*token) {
+                    if p.callback.is_none() {
+                        p.callback = Some(index);
+                        p.answered.notify_one();
+                    }
                 }
             }
+            Some(["webhooks", _, token, "messages", "@original"]) if method == "PATCH" => {
+                if let Some(p) = st.interactions.get_mut(*token) {
+                    if p.edited.is_none() {
+                        p.edited = Some(index);
+                        p.edit_seen.notify_one();
+                    }
+                }
+            }
+            _ => {}
         }
         st.calls.push(Call {
             index,
