@@ -26,7 +26,7 @@
 //! `LOAD_PIN=1` runs the bot as its own `stackpick serve` process pinned to CPU 0
 //! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
 //! core of bot does; otherwise everything shares the machine in one process. Pinned,
-//! the saturated run also prints the bot's CPU per interaction (from `/proc/<pid>/stat`)
+//! the saturated run also prints the bot's CPU per interaction (`/proc/<pid>/task/*/schedstat`)
 //! and how busy each core was: when the driver's core is the busy one, the driver is
 //! what limits the run, and one core of the bot serves `1 / CPU per interaction`.
 //!
@@ -432,7 +432,7 @@ impl Usage {
     fn start(bot: Option<u32>) -> Result<Usage> {
         Ok(Usage {
             bot: bot
-                .map(|pid| Ok::<_, anyhow::Error>((pid, compare::cpu_ticks(pid)?)))
+                .map(|pid| Ok::<_, anyhow::Error>((pid, compare::cpu_ns(pid)?)))
                 .transpose()?,
             driver: compare::cpu_ticks(std::process::id())?,
         })
@@ -443,7 +443,7 @@ impl Usage {
             return Ok(());
         };
         let ticks = compare::clock_ticks()?;
-        let bot_s = (compare::cpu_ticks(pid)? - before) as f64 / ticks;
+        let bot_s = (compare::cpu_ns(pid)? - before) as f64 / 1e9;
         let driver_s = (compare::cpu_ticks(std::process::id())? - self.driver) as f64 / ticks;
         let per = bot_s / interactions as f64;
         println!(

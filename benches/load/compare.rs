@@ -15,8 +15,8 @@
 //!   after the endpoint listens (HTTP), before any interaction.
 //! - a warm-up of `LOAD_WARMUP` interactions (whole conversations), not measured.
 //! - then three scenarios, each measured twice, *saturated* (64 interactions always in
-//!   flight: throughput, and the bot's CPU per interaction from `utime + stime` of
-//!   `/proc/<pid>/stat` over the run ÷ interactions) and *paced* (open loop at
+//!   flight: throughput, and the bot's CPU per interaction: its threads' CPU time from
+//!   `/proc/<pid>/task/*/schedstat`, in ns, over the run ÷ interactions) and *paced* (open loop at
 //!   `LOAD_RATE`, default 2,000/s: p99 latency, from sending each interaction to the
 //!   fake receiving the answer):
 //!   - `/recommend` (guild, `set:quick`): decode, resolve the set, store the new
@@ -114,8 +114,6 @@ struct Settings {
     rate: usize,
     perf: Option<PathBuf>,
     smaps: Option<PathBuf>,
-    /// Clock ticks per second of `/proc/<pid>/stat`.
-    ticks: f64,
 }
 
 /// One scenario's numbers for one process.
@@ -158,7 +156,6 @@ pub async fn run() -> Result<()> {
         rate: env_or("LOAD_RATE", 2_000).max(1),
         perf: std::env::var_os("LOAD_PERF").map(PathBuf::from),
         smaps: std::env::var_os("LOAD_SMAPS").map(PathBuf::from),
-        ticks: clock_ticks()?,
     };
     for dir in [&settings.perf, &settings.smaps].into_iter().flatten() {
         std::fs::create_dir_all(dir)?;
@@ -216,6 +213,24 @@ fn load_average() -> String {
 pub(super) fn clock_ticks() -> Result<f64> {
     let out = Command::new("getconf").arg("CLK_TCK").output()?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+/// The CPU time of a process's live threads, in nanoseconds (the first field of each
+/// `/proc/<pid>/task/<tid>/schedstat`): exact where `utime + stime` counts 10 ms
+/// ticks, which over a run of a few thousand interactions is a few µs each. Threads
+/// that exit during a run aren't counted; the bot's (runtime, database) live on.
+pub(super) fn cpu_ns(pid: u32) -> Result<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let path = task?.path().join("schedstat");
+        // A thread that ended since the listing is simply not counted.
+        let Ok(stat) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let ns = stat.split_whitespace().next().context("schedstat")?;
+        total += ns.parse::<u64>()?;
+    }
+    Ok(total)
 }
 
 /// `utime + stime` of a process (all its threads, the exited ones too), in ticks.
@@ -641,7 +656,7 @@ async fn advance(run: &Running, templates: &Templates, setup: Setup) -> Result<R
 struct Phase {
     latencies: Vec<Duration>,
     elapsed: Duration,
-    cpu_ticks: u64,
+    cpu_ns: u64,
     /// How far behind its schedule the paced driver sent, at worst.
     lag: Duration,
     /// The share of its CPU this driver (with the fake) used meanwhile.
@@ -665,7 +680,7 @@ async fn phase(
         None => None,
     };
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let cpu_before = cpu_ticks(run.pid())?;
+    let cpu_before = cpu_ns(run.pid())?;
     let driver_before = cpu_ticks(std::process::id())?;
     let started = Instant::now();
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
@@ -723,7 +738,7 @@ async fn phase(
     let driver_ticks = cpu_ticks(std::process::id())? - driver_before;
     // Work the bot does right after answering belongs to the interactions too.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let cpu_ticks = cpu_ticks(run.pid())? - cpu_before;
+    let cpu_ns = cpu_ns(run.pid())? - cpu_before;
     if let Some(profiler) = profiler {
         profiler.stop()?;
     }
@@ -740,7 +755,7 @@ async fn phase(
     Ok(Phase {
         latencies,
         elapsed,
-        cpu_ticks,
+        cpu_ns,
         lag,
         driver_busy: driver_ticks as f64 / clock_ticks()? / elapsed.as_secs_f64(),
     })
@@ -910,7 +925,7 @@ async fn measure(
                 }
             } else {
                 sample.throughput = count as f64 / measured.elapsed.as_secs_f64();
-                sample.cpu_us = measured.cpu_ticks as f64 / settings.ticks * 1e6 / count as f64;
+                sample.cpu_us = measured.cpu_ns as f64 / 1e3 / count as f64;
                 sample.driver_busy = measured.driver_busy;
             }
         }

@@ -96,6 +96,11 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX sessions_by_guild ON sessions (guild_id);
      CREATE INDEX recommendations_age ON recommendations (created_at_ms);
      CREATE INDEX recommendations_by_guild ON recommendations (guild_id);",
+    // 8: the index that finds a user's open DM conversation holds those alone: a
+    // conversation in a server (most of them) no longer writes to it at every step.
+    "DROP INDEX sessions_open_dm;
+     CREATE INDEX sessions_open_dm ON sessions (user_id, updated_at_ms)
+         WHERE asking = 1 AND dm_channel_id IS NOT NULL;",
 ];
 
 /// Sets a server's active set, creating its settings row when needed.
@@ -961,9 +966,47 @@ impl Storage for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    //! What only SQLite has: a file that isn't a database, `PRAGMA user_version`. The
-    //! behaviour both backends share is the contract suite's (`tests/it/store/`).
+    //! What only SQLite has: a file that isn't a database, `PRAGMA user_version`, its
+    //! query plans. The behaviour both backends share is the contract suite's
+    //! (`tests/it/store/`).
     use super::*;
+
+    #[tokio::test]
+    async fn the_open_dm_lookup_uses_its_index_which_holds_open_dm_conversations_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        let plan: Vec<String> = c
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT data FROM sessions
+                 WHERE user_id = ?1 AND asking = 1 AND dm_channel_id IS NOT NULL
+                 ORDER BY updated_at_ms DESC LIMIT 1",
+            )
+            .unwrap()
+            .query_map([1], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX sessions_open_dm")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
+        // Partial: conversations in a server, and those that are over, aren't in it.
+        let partial: bool = c
+            .query_row(
+                "SELECT partial FROM pragma_index_list('sessions') WHERE name = 'sessions_open_dm'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(partial);
+    }
 
     #[tokio::test]
     async fn a_newer_schema_or_a_corrupt_file_is_a_clear_error_not_a_panic() {
