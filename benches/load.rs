@@ -443,7 +443,7 @@ impl Usage {
             return Ok(());
         };
         let ticks = compare::clock_ticks()?;
-        let bot_s = (compare::cpu_ns(pid)? - before) as f64 / 1e9;
+        let bot_s = compare::cpu_ns_since(pid, before)? as f64 / 1e9;
         let driver_s = (compare::cpu_ticks(std::process::id())? - self.driver) as f64 / ticks;
         let per = bot_s / interactions as f64;
         println!(

@@ -149,10 +149,7 @@ async fn apologise(ctx: &Ctx, interaction: &Interaction) {
 /// Edits an interaction's `@original` message (sent again after a failure: an edit
 /// can't duplicate anything).
 async fn edit_original(ctx: &Ctx, token: &str, reply: Reply) -> Result<(), serenity::Error> {
-    retry::send("an edit", Resend::Always, || {
-        respond::edit_original(&ctx.http, token, reply.clone())
-    })
-    .await
+    respond::edit_original(&ctx.http, token, reply, "an edit").await
 }
 
 /// Sends an interaction follow-up; sent again only if it surely did not reach Discord,

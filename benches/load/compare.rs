@@ -220,17 +220,32 @@ pub(super) fn clock_ticks() -> Result<f64> {
 /// ticks, which over a run of a few thousand interactions is a few µs each. Threads
 /// that exit during a run aren't counted; the bot's (runtime, database) live on.
 pub(super) fn cpu_ns(pid: u32) -> Result<u64> {
-    let mut total = 0;
+    let (mut total, mut read) = (0, 0);
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
         let path = task?.path().join("schedstat");
-        // A thread that ended since the listing is simply not counted.
-        let Ok(stat) = std::fs::read_to_string(&path) else {
-            continue;
+        let stat = match std::fs::read_to_string(&path) {
+            Ok(stat) => stat,
+            // A thread that ended since the listing is not counted.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        let ns = stat.split_whitespace().next().context("schedstat")?;
+        let ns = stat
+            .split_whitespace()
+            .next()
+            .context("an empty schedstat")?;
         total += ns.parse::<u64>()?;
+        read += 1;
     }
+    ensure!(read > 0, "no thread of process {pid} had a schedstat");
     Ok(total)
+}
+
+/// The CPU time between two [`cpu_ns`] readings, in ns; an error if it went backwards
+/// (a thread that used CPU ended in between, so the reading would be wrong).
+pub(super) fn cpu_ns_since(pid: u32, before: u64) -> Result<u64> {
+    cpu_ns(pid)?.checked_sub(before).with_context(|| {
+        format!("process {pid}'s CPU time went backwards: a busy thread of it ended")
+    })
 }
 
 /// `utime + stime` of a process (all its threads, the exited ones too), in ticks.
@@ -671,6 +686,13 @@ async fn phase(
     perf: Option<&Path>,
 ) -> Result<Phase> {
     let total = interactions.len();
+    // Signed now, sent within Discord's five minutes (the bot refuses older ones).
+    if let Some(rate) = rate {
+        ensure!(
+            total / rate.max(1) < 240,
+            "{total} interactions at {rate}/s take longer than their signatures are valid"
+        );
+    }
     let interactions = interactions
         .into_iter()
         .map(|(interaction, expect)| Ok((Prepared::new(run, interaction)?, expect)))
@@ -738,7 +760,7 @@ async fn phase(
     let driver_ticks = cpu_ticks(std::process::id())? - driver_before;
     // Work the bot does right after answering belongs to the interactions too.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let cpu_ns = cpu_ns(run.pid())? - cpu_before;
+    let cpu_ns = cpu_ns_since(run.pid(), cpu_before)?;
     if let Some(profiler) = profiler {
         profiler.stop()?;
     }

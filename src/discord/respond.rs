@@ -310,22 +310,18 @@ impl Ctx {
         // Wait until the answer is out, so follow-ups can't overtake it.
         let _ = tokio::time::timeout(DELIVERY_WAIT, sent).await;
         if let Some(reply) = then {
-            retry::send("the files", Resend::Always, || {
-                edit_original(&self.http, target.token, reply.clone())
-            })
-            .await
-            .context("could not attach the files")?;
+            edit_original(&self.http, target.token, reply, "the files")
+                .await
+                .context("could not attach the files")?;
         }
         Ok(())
     }
 
     async fn after_deferral(&self, target: Target<'_>, response: Response) -> Result<()> {
         let edit = |reply: Reply| async move {
-            retry::send("the late answer", Resend::Always, || {
-                edit_original(&self.http, target.token, reply.clone())
-            })
-            .await
-            .context("could not send the late answer")
+            edit_original(&self.http, target.token, reply, "the late answer")
+                .await
+                .context("could not send the late answer")
         };
         match response {
             Response::Message { reply, ephemeral } if target.component => {
@@ -348,14 +344,32 @@ impl Ctx {
     }
 }
 
-/// Edits the `@original` message of the interaction with this token to show `reply`
-/// (once: callers retry).
+/// Edits the `@original` message of the interaction with this token to show `reply`,
+/// sent again after a failure (an edit can't duplicate anything); `what` names it in
+/// the logs.
+pub async fn edit_original(
+    http: &Http,
+    token: &str,
+    reply: Reply,
+    what: &str,
+) -> serenity::Result<()> {
+    retry::send(what, Resend::Always, || {
+        edit_original_once(http, token, reply.clone())
+    })
+    .await
+}
+
+/// One attempt of [`edit_original`].
 ///
 /// The request is the one serenity's `EditInteractionResponse` sends, but Discord's
 /// answer (the edited message) is only read, not decoded into a `Message` that nobody
 /// here uses: decoding it was a tenth of a result's cost over the HTTP endpoint. Several
-/// new files go through serenity's builder, which numbers them itself.
-pub async fn edit_original(http: &Http, token: &str, mut reply: Reply) -> serenity::Result<()> {
+/// new files go through serenity's builder, which numbers them itself. serenity's
+/// builder also counts the characters first; here the renderers are what keeps every
+/// reply within Discord's limits (`render/limits.rs`, checked by their tests and by the
+/// fake Discord on every request), and Discord refuses an edit over them with a 400,
+/// which is not sent again either way.
+async fn edit_original_once(http: &Http, token: &str, mut reply: Reply) -> serenity::Result<()> {
     if reply.files.len() > 1 {
         return reply.into_edit().execute(http, token).await.map(drop);
     }

@@ -29,9 +29,9 @@ use crate::ids::SetId;
 mod privacy;
 
 /// The migrations, in order; the schema version is how many have run. Never edit a
-/// shipped migration: add a new one. The tables and indexes match the SQLite store's. JSON documents are TEXT, as in SQLite: they are only ever read
-/// whole, and JSONB would refuse a `\u0000` that serde_json writes for a NUL typed
-/// into a conversation.
+/// shipped migration: add a new one. The tables and indexes match the SQLite store's.
+/// JSON documents are TEXT, as in SQLite: they are only ever read whole, and JSONB
+/// would refuse a `\u0000` that serde_json writes for a NUL typed into a conversation.
 const MIGRATIONS: &[&str] = &[
     // 1: everything the bot stores.
     "CREATE TABLE sessions (
@@ -106,9 +106,12 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX recommendations_by_guild ON recommendations (guild_id);"#,
     // 4: the index that finds a user's open DM conversation holds those alone: a
     // conversation in a server (most of them) no longer writes to it at every step.
+    // What the old index also served, deleting a user's data (`/forget`) and counting
+    // open conversations, `sessions_by_user` serves.
     "DROP INDEX sessions_open_dm;
      CREATE INDEX sessions_open_dm ON sessions (user_id, updated_at_ms)
-         WHERE asking AND dm_channel_id IS NOT NULL;",
+         WHERE asking AND dm_channel_id IS NOT NULL;
+     CREATE INDEX sessions_by_user ON sessions (user_id, asking);",
 ];
 
 /// The schema version this build creates and understands.

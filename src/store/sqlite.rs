@@ -98,9 +98,13 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX recommendations_by_guild ON recommendations (guild_id);",
     // 8: the index that finds a user's open DM conversation holds those alone: a
     // conversation in a server (most of them) no longer writes to it at every step.
+    // What the old index also served, deleting a user's data (`/forget`) and counting
+    // open conversations (a scan of the index, not of the table), `sessions_by_user`
+    // serves: a step changes neither column, only the last one writes to it.
     "DROP INDEX sessions_open_dm;
      CREATE INDEX sessions_open_dm ON sessions (user_id, updated_at_ms)
-         WHERE asking = 1 AND dm_channel_id IS NOT NULL;",
+         WHERE asking = 1 AND dm_channel_id IS NOT NULL;
+     CREATE INDEX sessions_by_user ON sessions (user_id, asking);",
 ];
 
 /// Sets a server's active set, creating its settings row when needed.
@@ -972,7 +976,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn the_open_dm_lookup_uses_its_index_which_holds_open_dm_conversations_alone() {
+    async fn the_sessions_queries_have_their_indexes_and_the_open_dm_one_holds_open_dms_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plan.db");
         drop(SqliteStore::open(&path).unwrap());
@@ -997,6 +1001,26 @@ mod tests {
             !plan.iter().any(|step| step.contains("TEMP B-TREE")),
             "{plan:?}"
         );
+        // Deleting a user's data and counting open conversations don't read the table.
+        for (query, index) in [
+            ("DELETE FROM sessions WHERE user_id = 1", "sessions_by_user"),
+            (
+                "SELECT COUNT(*) FROM sessions WHERE asking = 1",
+                "sessions_by_user",
+            ),
+        ] {
+            let plan: Vec<String> = c
+                .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|step| step.contains(index)),
+                "{query}: {plan:?}"
+            );
+        }
         // Partial: conversations in a server, and those that are over, aren't in it.
         let partial: bool = c
             .query_row(
