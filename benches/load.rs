@@ -26,7 +26,7 @@
 //! `LOAD_PIN=1` runs the bot as its own `stackpick serve` process pinned to CPU 0
 //! (`taskset`) and this driver (with the fake) on CPU 1, so the numbers are what one
 //! core of bot does; otherwise everything shares the machine in one process. Pinned,
-//! the saturated run also prints the bot's CPU per interaction (`/proc/<pid>/task/*/schedstat`)
+//! each run also prints the bot's CPU per interaction (`/proc/<pid>/task/*/schedstat`)
 //! and how busy each core was: when the driver's core is the busy one, the driver is
 //! what limits the run, and one core of the bot serves `1 / CPU per interaction`.
 //!
@@ -192,9 +192,11 @@ async fn run(users: usize, interactions: usize, warmup: usize, rate: usize) -> R
     report("saturation", &latencies, started.elapsed());
     usage.report(interactions, started.elapsed())?;
     if rate > 0 {
+        let usage = Usage::start(bot_pid)?;
         let started = Instant::now();
         let latencies = drive(&fake, &transport, users, interactions, Some(rate)).await?;
         report(&format!("paced at {rate}/s"), &latencies, started.elapsed());
+        usage.report(interactions, started.elapsed())?;
     }
     let soaked = match env_or("LOAD_SOAK", 0) {
         0 => Ok(()),
