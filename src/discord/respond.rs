@@ -89,6 +89,21 @@ impl Response {
         Response::Message { reply, ephemeral }
     }
 
+    /// The files of the reply it carries, if any.
+    fn files(&self) -> &[CreateAttachment] {
+        match self {
+            Response::Message { reply, .. } | Response::Update(reply) => &reply.files,
+            _ => &[],
+        }
+    }
+
+    fn files_mut(&mut self) -> Option<&mut Vec<CreateAttachment>> {
+        match self {
+            Response::Message { reply, .. } | Response::Update(reply) => Some(&mut reply.files),
+            _ => None,
+        }
+    }
+
     fn into_builder(self) -> CreateInteractionResponse {
         match self {
             Response::Message { reply, ephemeral } => {
@@ -261,19 +276,43 @@ impl Ctx {
 
     /// The first response as a REST callback, sent again only if it surely did not
     /// reach Discord (a repeat of one that did would be refused as answered twice).
+    /// Serialised once, not rebuilt from serenity's builder at each attempt (the
+    /// builder, a tree of strings with the chart's bytes, was cloned for every one);
+    /// as for edits, the renderers keep it within Discord's limits.
     async fn callback(
         &self,
         target: Target<'_>,
-        response: Response,
+        mut response: Response,
     ) -> std::result::Result<(), CallbackError> {
-        let builder = response.into_builder();
-        retry::send("the interaction response", Resend::IfNotDelivered, || {
-            builder
-                .clone()
-                .execute(&*self.http, (target.id, target.token))
-        })
-        .await
-        .map_err(|e| CallbackError {
+        let what = "the interaction response";
+        let sent = if response.files().len() > 1 {
+            // serenity's builder numbers several new files itself.
+            let builder = response.into_builder();
+            retry::send(what, Resend::IfNotDelivered, || {
+                builder
+                    .clone()
+                    .execute(&*self.http, (target.id, target.token))
+            })
+            .await
+        } else {
+            // Serialised once; a retry sends the same bytes again.
+            let file = response.files_mut().and_then(take_file);
+            match serde_json::to_string(&response.into_builder()) {
+                Ok(json) => {
+                    let body = Body { json, file };
+                    retry::send(what, Resend::IfNotDelivered, || {
+                        let route = Route::InteractionResponse {
+                            interaction_id: target.id,
+                            token: target.token,
+                        };
+                        send_body(&self.http, &body, route, LightMethod::Post)
+                    })
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            }
+        };
+        sent.map_err(|e| CallbackError {
             unanswered: matches!(
                 retry::failure(&e),
                 retry::Failure::NotDelivered | retry::Failure::Refused
@@ -376,33 +415,56 @@ async fn edit_original_once(http: &Http, token: &str, mut reply: Reply) -> seren
     let application_id = http
         .application_id()
         .ok_or(HttpError::ApplicationIdMissing)?;
-    let files = std::mem::take(&mut reply.files);
-    // The JSON lists the file (without its bytes) as new attachment 0, the multipart
-    // part `files[0]` carries the bytes.
-    reply.files = files
-        .iter()
-        .map(|file| {
-            let mut listed = CreateAttachment::bytes(Vec::new(), file.filename.clone());
-            listed.description.clone_from(&file.description);
-            listed
-        })
-        .collect();
-    let json = serde_json::to_string(&reply.into_edit())?;
+    let file = take_file(&mut reply.files);
+    let body = Body {
+        json: serde_json::to_string(&reply.into_edit())?,
+        file,
+    };
     let route = Route::WebhookOriginalInteractionResponse {
         application_id,
         token,
     };
-    let request = Request::new(route, LightMethod::Patch);
-    let request = if files.is_empty() {
-        request.body(Some(json.into_bytes()))
-    } else {
-        request.multipart(Some(Multipart {
-            upload: MultipartUpload::Attachments(files),
+    send_body(http, &body, route, LightMethod::Patch).await
+}
+
+/// A message request serialised once, sent as often as retries need: the JSON, and at
+/// most one file, which the JSON lists (see [`take_file`]) and the multipart part
+/// `files[0]` carries, as serenity's builders number a single new file.
+struct Body {
+    json: String,
+    file: Option<CreateAttachment>,
+}
+
+/// Takes the one file out of `files`, leaving in its place its listing without the
+/// bytes (new attachment 0 in the JSON); `None` when there is none. For at most one
+/// file: more are serenity's builders' to number.
+fn take_file(files: &mut Vec<CreateAttachment>) -> Option<CreateAttachment> {
+    let file = files.pop()?;
+    let mut listed = CreateAttachment::bytes(Vec::new(), file.filename.clone());
+    listed.description.clone_from(&file.description);
+    files.push(listed);
+    Some(file)
+}
+
+/// Sends `body` to `route` once; Discord's answer is read to the end (so the
+/// connection can carry the next request) and dropped. serenity's rate limiter and
+/// proxy apply as to any of its requests, and an answer other than 2xx is its
+/// `UnsuccessfulRequest` error.
+async fn send_body(
+    http: &Http,
+    body: &Body,
+    route: Route<'_>,
+    method: LightMethod,
+) -> serenity::Result<()> {
+    let request = Request::new(route, method);
+    let request = match &body.file {
+        None => request.body(Some(body.json.clone().into_bytes())),
+        Some(file) => request.multipart(Some(Multipart {
+            upload: MultipartUpload::Attachments(vec![file.clone()]),
             fields: Vec::new(),
-            payload_json: Some(json),
-        }))
+            payload_json: Some(body.json.clone()),
+        })),
     };
-    // Read to the end, so the connection can carry the next request.
     http.request(request).await?.bytes().await?;
     Ok(())
 }
