@@ -798,6 +798,38 @@ impl FakeDiscord {
         what: &str,
         which: impl Fn(&Pending) -> (&Arc<Notify>, Option<usize>),
     ) -> Result<Call, String> {
+        self.wait_for_own_with(interaction_token, timeout, what, which, Call::clone)
+            .await
+    }
+
+    /// [`Self::wait_for_callback`], returning only what `read` takes from the call (the
+    /// load benchmark's driver checks the answer's status and type without copying
+    /// the whole body).
+    #[allow(dead_code)]
+    pub async fn wait_for_callback_with<R>(
+        &self,
+        interaction_token: &str,
+        timeout: Duration,
+        read: impl Fn(&Call) -> R,
+    ) -> Result<R, String> {
+        self.wait_for_own_with(
+            interaction_token,
+            timeout,
+            "the interaction's callback",
+            |p| (&p.answered, p.callback),
+            read,
+        )
+        .await
+    }
+
+    async fn wait_for_own_with<R>(
+        &self,
+        interaction_token: &str,
+        timeout: Duration,
+        what: &str,
+        which: impl Fn(&Pending) -> (&Arc<Notify>, Option<usize>),
+        read: impl Fn(&Call) -> R,
+    ) -> Result<R, String> {
         let deadline = tokio::time::Instant::now() + timeout;
         let notify = match self.shared.lock().interactions.get(interaction_token) {
             Some(p) => Arc::clone(which(p).0),
@@ -815,7 +847,7 @@ impl FakeDiscord {
                     .get(interaction_token)
                     .and_then(|p| which(p).1);
                 if let Some(call) = index.and_then(|i| st.calls.get(i)) {
-                    return Ok(call.clone());
+                    return Ok(read(call));
                 }
             }
             // `notify_one` keeps a permit, so a call recorded since the check wakes us.
