@@ -89,14 +89,7 @@ impl Response {
         Response::Message { reply, ephemeral }
     }
 
-    /// The files of the reply it carries, if any.
-    fn files(&self) -> &[CreateAttachment] {
-        match self {
-            Response::Message { reply, .. } | Response::Update(reply) => &reply.files,
-            _ => &[],
-        }
-    }
-
+    /// The files of the reply it carries, if it carries one.
     fn files_mut(&mut self) -> Option<&mut Vec<CreateAttachment>> {
         match self {
             Response::Message { reply, .. } | Response::Update(reply) => Some(&mut reply.files),
@@ -285,7 +278,7 @@ impl Ctx {
         mut response: Response,
     ) -> std::result::Result<(), CallbackError> {
         let what = "the interaction response";
-        let sent = if response.files().len() > 1 {
+        let sent = if response.files_mut().is_some_and(|files| files.len() > 1) {
             // serenity's builder numbers several new files itself.
             let builder = response.into_builder();
             retry::send(what, Resend::IfNotDelivered, || {
@@ -296,21 +289,22 @@ impl Ctx {
             .await
         } else {
             // Serialised once; a retry sends the same bytes again.
-            let file = response.files_mut().and_then(take_file);
-            match serde_json::to_string(&response.into_builder()) {
-                Ok(json) => {
-                    let body = Body { json, file };
-                    retry::send(what, Resend::IfNotDelivered, || {
-                        let route = Route::InteractionResponse {
-                            interaction_id: target.id,
-                            token: target.token,
-                        };
-                        send_body(&self.http, &body, route, LightMethod::Post)
-                    })
-                    .await
-                }
-                Err(e) => Err(e.into()),
+            async {
+                let file = response.files_mut().and_then(take_file);
+                let body = Body {
+                    json: serde_json::to_string(&response.into_builder())?,
+                    file,
+                };
+                retry::send(what, Resend::IfNotDelivered, || {
+                    let route = Route::InteractionResponse {
+                        interaction_id: target.id,
+                        token: target.token,
+                    };
+                    send_body(&self.http, &body, route, LightMethod::Post)
+                })
+                .await
             }
+            .await
         };
         sent.map_err(|e| CallbackError {
             unanswered: matches!(
@@ -386,31 +380,26 @@ impl Ctx {
 /// Edits the `@original` message of the interaction with this token to show `reply`,
 /// sent again after a failure (an edit can't duplicate anything); `what` names it in
 /// the logs.
+///
+/// The request is the one serenity's `EditInteractionResponse` sends, serialised once,
+/// but Discord's answer (the edited message) is only read, not decoded into a `Message`
+/// that nobody here uses: decoding it was a tenth of a result's cost over the HTTP
+/// endpoint. Several new files go through serenity's builder, which numbers them
+/// itself. serenity's builder also counts the characters first; here the renderers are
+/// what keeps every reply within Discord's limits (`render/limits.rs`, checked by their
+/// tests and by the fake Discord on every request), and Discord refuses an edit over
+/// them with a 400, which is not sent again either way.
 pub async fn edit_original(
     http: &Http,
     token: &str,
-    reply: Reply,
+    mut reply: Reply,
     what: &str,
 ) -> serenity::Result<()> {
-    retry::send(what, Resend::Always, || {
-        edit_original_once(http, token, reply.clone())
-    })
-    .await
-}
-
-/// One attempt of [`edit_original`].
-///
-/// The request is the one serenity's `EditInteractionResponse` sends, but Discord's
-/// answer (the edited message) is only read, not decoded into a `Message` that nobody
-/// here uses: decoding it was a tenth of a result's cost over the HTTP endpoint. Several
-/// new files go through serenity's builder, which numbers them itself. serenity's
-/// builder also counts the characters first; here the renderers are what keeps every
-/// reply within Discord's limits (`render/limits.rs`, checked by their tests and by the
-/// fake Discord on every request), and Discord refuses an edit over them with a 400,
-/// which is not sent again either way.
-async fn edit_original_once(http: &Http, token: &str, mut reply: Reply) -> serenity::Result<()> {
     if reply.files.len() > 1 {
-        return reply.into_edit().execute(http, token).await.map(drop);
+        let edit = reply.into_edit();
+        return retry::send(what, Resend::Always, || edit.clone().execute(http, token))
+            .await
+            .map(drop);
     }
     let application_id = http
         .application_id()
@@ -420,11 +409,14 @@ async fn edit_original_once(http: &Http, token: &str, mut reply: Reply) -> seren
         json: serde_json::to_string(&reply.into_edit())?,
         file,
     };
-    let route = Route::WebhookOriginalInteractionResponse {
-        application_id,
-        token,
-    };
-    send_body(http, &body, route, LightMethod::Patch).await
+    retry::send(what, Resend::Always, || {
+        let route = Route::WebhookOriginalInteractionResponse {
+            application_id,
+            token,
+        };
+        send_body(http, &body, route, LightMethod::Patch)
+    })
+    .await
 }
 
 /// A message request serialised once, sent as often as retries need: the JSON, and at
